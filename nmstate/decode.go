@@ -1,0 +1,1163 @@
+package nmstate
+
+// Decoding NMState documents.
+//
+// Decode reads one YAML or JSON document into the model tree described in
+// the package comment. Input whose first non-blank byte is '{' or '[' is JSON
+// and goes through encoding/json. Everything else is YAML, and most YAML we
+// see is the block style that nmstatectl, sigs.k8s.io/yaml and our own tools
+// print, which a general YAML library decodes slowly: go.yaml.in/yaml/v3 takes
+// over two seconds for a 13 MiB state with 100,000 routes. So Decode first
+// tries its own decoder for that subset:
+//
+//   - block mappings and block sequences, a sequence as a mapping value
+//     indented or at the key's own column, compact nesting ("- key: value",
+//     "- - item"), nodes on the indicator's line or on the following lines;
+//   - single-line scalars: plain, single-quoted and double-quoted with every
+//     YAML escape; "{}" and "[]" as empty collections;
+//   - comments, blank lines, one leading "---";
+//   - UTF-8 without a byte order mark, lines ending in LF.
+//
+// Plain scalars resolve as yaml.v3 resolves them into interface{} (see
+// resolvePlain), except that timestamps stay strings.
+//
+// The fast decoder gives up on anything else and Decode then decodes the whole
+// input again with go.yaml.in/yaml/v3, normalizing its result to the model:
+// anchors and aliases, merge keys, tags, flow collections with content,
+// multi-line scalars (plain, quoted, literal or folded), complex keys ("?"),
+// directives, "..." markers, tabs, carriage returns, control and other
+// characters YAML forbids, keys longer than 1000 bytes, nesting deeper than
+// 500 levels, and every input yaml.v3 rejects. The fast decoder reports two
+// errors itself, because yaml.v3 reports them too and the fast decoder knows
+// the column: a key defined twice in a mapping and a second document. Even
+// then Decode runs yaml.v3 on the input, so that a mistake in the fast
+// decoder can never turn a document yaml.v3 accepts into an error.
+//
+// Map keys are strings in the model. A plain key that resolves to another
+// type is converted as sigs.k8s.io/yaml converts it (see keyString): 0x10
+// becomes "16", 1.5 "1.5", true "true"; sigs.k8s.io/yaml rejects null and
+// uint64 keys, which become "null" and decimal here. Two keys of one mapping
+// that convert to the same string are an error unless yaml.v3 itself merges
+// them (1 and 01 are both the integer 1: the later wins).
+//
+// JSON goes through encoding/json with UseNumber, which neither notices keys
+// defined twice nor where a number out of range is; checkJSON scans the
+// input once more for both.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// SyntaxError is the error Decode returns for input that is not a valid
+// document: a YAML or JSON syntax error, a mapping key defined twice, a
+// second document, or a number JSON cannot hold.
+type SyntaxError struct {
+	// Line is the 1-based line of the problem, or 0 if unknown.
+	Line int
+	// Column is the 1-based column, counted in characters, or 0 if unknown.
+	Column int
+	// Msg describes the problem.
+	Msg string
+}
+
+// Error returns "line L, column C: msg", or "line L: msg" when the column is
+// unknown, or msg alone when the line is unknown too.
+func (e *SyntaxError) Error() string {
+	switch {
+	case e.Line > 0 && e.Column > 0:
+		return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	}
+	return e.Msg
+}
+
+// Decode decodes one YAML or JSON document into a tree of map[string]any,
+// []any, string, bool, nil, int64, uint64 (integers above math.MaxInt64) and
+// float64. Empty input, or input with only spaces, line breaks and comments,
+// gives (nil, nil).
+//
+// Input whose first non-blank byte is '{' or '[' is decoded as JSON with
+// encoding/json; a key defined twice, a number out of float64's range and
+// data after the value are errors. Other input is YAML, resolved as
+// go.yaml.in/yaml/v3 resolves it (the YAML 1.2 core schema: yes and no are
+// strings), with timestamps kept as strings; a second document and a key
+// defined twice are errors. Keys that YAML resolves to something else than a
+// string are converted as sigs.k8s.io/yaml converts them: 1 to "1", 0x10 to
+// "16", 1.5 to "1.5", true to "true", and null to "null". Strings in the
+// result may share memory with one copy of data that Decode makes.
+//
+// Every error Decode returns is a *SyntaxError. Decode is safe for concurrent
+// use.
+func Decode(data []byte) (any, error) {
+	i := 0
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	if i < len(data) && (data[i] == '{' || data[i] == '[') {
+		return decodeJSON(data)
+	}
+	v, res, err := decodeFast(data)
+	if res == fastOK {
+		return v, nil
+	}
+	rv, rerr := decodeYAMLv3(data)
+	if res == fastError && rerr != nil {
+		return nil, err
+	}
+	return rv, rerr
+}
+
+// fastResult tells how the fast decoder fared.
+type fastResult int
+
+const (
+	fastOK    fastResult = iota // decoded
+	fastError                   // the input has an error yaml.v3 reports too
+	fastBail                    // not in the fast decoder's subset
+)
+
+// maxFastDepth bounds the fast decoder's nesting; deeper input goes to yaml.v3.
+const maxFastDepth = 500
+
+// maxFastKey bounds the length of keys the fast decoder takes: yaml.v3
+// rejects simple keys longer than 1024 characters.
+const maxFastKey = 1000
+
+// decodeFast decodes data if it is in the block-style subset.
+func decodeFast(data []byte) (any, fastResult, *SyntaxError) {
+	if !fastChars(data) {
+		return nil, fastBail, nil
+	}
+	p := &fastParser{src: string(data), le: -1}
+	v := p.document()
+	switch {
+	case p.err != nil:
+		return nil, fastError, p.err
+	case p.bail:
+		return nil, fastBail, nil
+	}
+	return v, fastOK, nil
+}
+
+// fastChars reports whether data is UTF-8 without a byte order mark and
+// without tabs, carriage returns, line separators (U+0085, U+2028, U+2029) or
+// characters YAML does not allow in a stream.
+func fastChars(data []byte) bool {
+	for i := 0; i < len(data); {
+		c := data[i]
+		if c-0x20 < 0x5f || c == '\n' {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			return false
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			return false
+		case r < 0xA0, r == 0x2028, r == 0x2029, r >= 0xD800 && r < 0xE000,
+			r == 0xFEFF, r == 0xFFFE, r == 0xFFFF:
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// fastParser is the block-style decoder. It works line by line: the fields
+// describe the current line, the first line with content that no node has
+// consumed yet.
+type fastParser struct {
+	src    string
+	ls     int  // offset of the line's first byte
+	le     int  // offset of the line's '\n', or len(src)
+	cs     int  // offset of the first content byte
+	ind    int  // indentation; -1 at the end of input and at document markers
+	line   int  // 1-based line number
+	marker byte // '-' for a "---" line, '.' for a "..." line, else 0
+	depth  int
+	bail   bool
+	err    *SyntaxError
+	kvs    []entry // pending mapping entries of all open mappings
+	items  []any   // pending items of all open sequences
+}
+
+// entry is a parsed mapping entry.
+type entry struct {
+	key   string // the model's key
+	raw   string // the key's text as yaml.v3 compares keys (Node.Value)
+	val   any
+	line  int
+	col   int
+	typed bool // a plain key that resolved to something else than a string
+}
+
+// stopped reports whether parsing must unwind.
+func (p *fastParser) stopped() bool { return p.bail || p.err != nil }
+
+// giveUp makes the parser unwind and leave the input to yaml.v3.
+func (p *fastParser) giveUp() {
+	p.bail = true
+	p.ind = -1
+}
+
+// next moves to the next line with content, skipping blank and comment-only
+// lines.
+func (p *fastParser) next() {
+	pos := p.le + 1
+	for pos < len(p.src) {
+		p.line++
+		le := strings.IndexByte(p.src[pos:], '\n')
+		if le < 0 {
+			le = len(p.src)
+		} else {
+			le += pos
+		}
+		cs := pos
+		for cs < le && p.src[cs] == ' ' {
+			cs++
+		}
+		if cs == le || p.src[cs] == '#' {
+			pos = le + 1
+			continue
+		}
+		p.ls, p.le, p.cs, p.ind, p.marker = pos, le, cs, cs-pos, 0
+		if cs == pos && le-pos >= 3 {
+			if m := p.src[pos : pos+3]; (m == "---" || m == "...") && (le-pos == 3 || p.src[pos+3] == ' ') {
+				p.marker = m[0]
+				p.ind = -1
+			}
+		}
+		return
+	}
+	p.ls, p.le, p.cs, p.ind, p.marker = len(p.src), len(p.src), len(p.src), -1, 0
+}
+
+// eof reports whether all lines are consumed.
+func (p *fastParser) eof() bool { return p.ind < 0 && p.marker == 0 }
+
+// document parses the whole input.
+func (p *fastParser) document() any {
+	p.next()
+	if p.eof() {
+		return nil
+	}
+	if p.marker == '-' {
+		if !p.lineDone(p.ls + 3) {
+			p.giveUp()
+			return nil
+		}
+		p.next()
+		if p.eof() {
+			return nil
+		}
+	}
+	if p.marker != 0 || p.src[p.cs] == '%' {
+		p.giveUp()
+		return nil
+	}
+	v := p.node(p.cs)
+	switch {
+	case p.stopped() || p.eof():
+	case p.marker == '-':
+		p.err = &SyntaxError{Line: p.line, Column: 1, Msg: "unexpected second document"}
+	default:
+		p.giveUp()
+	}
+	return v
+}
+
+// node parses a node of any kind starting at offset pos of the current line.
+func (p *fastParser) node(pos int) any {
+	src := p.src
+	switch c := src[pos]; c {
+	case '-':
+		if p.blankAt(pos + 1) {
+			return p.sequence(pos)
+		}
+	case '"', '\'':
+		s, end := p.quoted(pos)
+		if p.stopped() {
+			return nil
+		}
+		r := p.skipSpaces(end)
+		if r < p.le && src[r] == ':' && p.blankAt(r+1) {
+			return p.mapping(pos)
+		}
+		if !p.lineDone(end) {
+			p.giveUp()
+			return nil
+		}
+		p.next()
+		return s
+	case '{', '[':
+		return p.emptyFlow(pos)
+	}
+	if !p.plainStart(pos) {
+		p.giveUp()
+		return nil
+	}
+	end, colon := p.plain(pos)
+	if colon >= 0 {
+		return p.mapping(pos)
+	}
+	return p.plainValue(pos, end)
+}
+
+// value parses the value of a mapping entry that starts at offset pos, after
+// "key: " on the same line: a scalar or an empty flow collection.
+func (p *fastParser) value(pos int) any {
+	switch c := p.src[pos]; c {
+	case '"', '\'':
+		s, end := p.quoted(pos)
+		if p.stopped() {
+			return nil
+		}
+		if !p.lineDone(end) {
+			p.giveUp()
+			return nil
+		}
+		p.next()
+		return s
+	case '{', '[':
+		return p.emptyFlow(pos)
+	}
+	if !p.plainStart(pos) {
+		p.giveUp()
+		return nil
+	}
+	end, colon := p.plain(pos)
+	if colon >= 0 {
+		p.giveUp()
+		return nil
+	}
+	return p.plainValue(pos, end)
+}
+
+// plainValue resolves the plain scalar src[pos:end], which ends its line.
+func (p *fastParser) plainValue(pos, end int) any {
+	v := resolvePlain(p.src[pos:end])
+	if _, ok := v.(mergeKey); ok {
+		p.giveUp()
+		return nil
+	}
+	p.next()
+	return v
+}
+
+// emptyFlow parses "{}" or "[]" ending its line.
+func (p *fastParser) emptyFlow(pos int) any {
+	src := p.src
+	closing := byte('}')
+	if src[pos] == '[' {
+		closing = ']'
+	}
+	if pos+1 < p.le && src[pos+1] == closing && p.lineDone(pos+2) {
+		p.next()
+		if src[pos] == '{' {
+			return map[string]any{}
+		}
+		return []any{}
+	}
+	p.giveUp()
+	return nil
+}
+
+// indented parses the node that follows an indicator ending its line ("key:"
+// or "-") at column col: a node indented further, or for a mapping value a
+// sequence at col, or else null.
+func (p *fastParser) indented(col int, mappingValue bool) any {
+	p.next()
+	switch {
+	case p.ind > col:
+		return p.node(p.cs)
+	case mappingValue && p.ind == col && p.src[p.cs] == '-' && p.blankAt(p.cs+1):
+		return p.sequence(p.cs)
+	}
+	return nil
+}
+
+// sequence parses a block sequence whose first "-" is at offset pos.
+func (p *fastParser) sequence(pos int) any {
+	col := pos - p.ls
+	if p.depth++; p.depth > maxFastDepth {
+		p.giveUp()
+		return nil
+	}
+	start := len(p.items)
+	for {
+		var item any
+		if q := p.skipSpaces(pos + 1); q >= p.le || p.src[q] == '#' {
+			item = p.indented(col, false)
+		} else {
+			item = p.node(q)
+		}
+		if p.stopped() {
+			return nil
+		}
+		p.items = append(p.items, item)
+		if p.ind != col {
+			if p.ind > col {
+				p.giveUp()
+				return nil
+			}
+			break
+		}
+		if pos = p.cs; p.src[pos] != '-' || !p.blankAt(pos+1) {
+			break
+		}
+	}
+	s := make([]any, len(p.items)-start)
+	copy(s, p.items[start:])
+	clear(p.items[start:])
+	p.items = p.items[:start]
+	p.depth--
+	return s
+}
+
+// mapping parses a block mapping whose first key starts at offset pos.
+func (p *fastParser) mapping(pos int) any {
+	col := pos - p.ls
+	if p.depth++; p.depth > maxFastDepth {
+		p.giveUp()
+		return nil
+	}
+	start := len(p.kvs)
+	for {
+		e := entry{line: p.line, col: col + 1}
+		vpos := p.key(pos, &e)
+		if p.stopped() {
+			return nil
+		}
+		if q := p.skipSpaces(vpos); q >= p.le || p.src[q] == '#' {
+			e.val = p.indented(col, true)
+		} else {
+			e.val = p.value(q)
+		}
+		if p.stopped() {
+			return nil
+		}
+		p.kvs = append(p.kvs, e)
+		if p.ind != col {
+			if p.ind > col {
+				p.giveUp()
+				return nil
+			}
+			break
+		}
+		pos = p.cs
+		if p.src[pos] == '-' && p.blankAt(pos+1) {
+			p.giveUp()
+			return nil
+		}
+	}
+	m := p.build(start)
+	clear(p.kvs[start:])
+	p.kvs = p.kvs[:start]
+	p.depth--
+	return m
+}
+
+// build makes the map of the entries p.kvs[start:], checking for duplicate
+// keys as yaml.v3 does.
+func (p *fastParser) build(start int) map[string]any {
+	kvs := p.kvs[start:]
+	m := make(map[string]any, len(kvs))
+	typed := false
+	for i := range kvs {
+		e := &kvs[i]
+		if _, dup := m[e.key]; dup {
+			for j := range i {
+				if kvs[j].key != e.key {
+					continue
+				}
+				if kvs[j].raw != e.raw {
+					// Say 1 and 0x1: yaml.v3 may keep one or both.
+					p.giveUp()
+					return nil
+				}
+				p.duplicate(e, &kvs[j])
+				return nil
+			}
+		}
+		m[e.key] = e.val
+		typed = typed || e.typed
+	}
+	if typed {
+		// yaml.v3 compares keys by their text: "~" and ~ are the same key
+		// to it, though one is the string "~" and the other null.
+		seen := make(map[string]int, len(kvs))
+		for i := range kvs {
+			if j, ok := seen[kvs[i].raw]; ok {
+				p.duplicate(&kvs[i], &kvs[j])
+				return nil
+			}
+			seen[kvs[i].raw] = i
+		}
+	}
+	return m
+}
+
+// duplicate records the error of key e defined before as first.
+func (p *fastParser) duplicate(e, first *entry) {
+	p.err = &SyntaxError{
+		Line:   e.line,
+		Column: e.col,
+		Msg:    fmt.Sprintf("mapping key %q already defined at line %d", e.raw, first.line),
+	}
+	p.ind = -1
+}
+
+// key parses a mapping key and its ':' at offset pos into e and returns the
+// offset after the ':'.
+func (p *fastParser) key(pos int, e *entry) int {
+	src := p.src
+	if c := src[pos]; c == '"' || c == '\'' {
+		s, end := p.quoted(pos)
+		if p.stopped() {
+			return 0
+		}
+		r := p.skipSpaces(end)
+		if r >= p.le || src[r] != ':' || !p.blankAt(r+1) || r-pos > maxFastKey {
+			p.giveUp()
+			return 0
+		}
+		e.key, e.raw = s, s
+		return r + 1
+	}
+	if !p.plainStart(pos) {
+		p.giveUp()
+		return 0
+	}
+	end, colon := p.plain(pos)
+	if colon < 0 || colon-pos > maxFastKey {
+		p.giveUp()
+		return 0
+	}
+	text := src[pos:end]
+	e.raw = text
+	switch v := resolvePlain(text).(type) {
+	case string:
+		e.key = v
+	case mergeKey:
+		p.giveUp()
+		return 0
+	default:
+		e.key = keyString(v)
+		e.typed = true
+	}
+	return colon + 1
+}
+
+// blankAt reports whether offset i is the end of the line or a space.
+func (p *fastParser) blankAt(i int) bool {
+	return i >= p.le || p.src[i] == ' '
+}
+
+// skipSpaces returns the first offset from i on that is not a space.
+func (p *fastParser) skipSpaces(i int) int {
+	for i < p.le && p.src[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// lineDone reports whether only spaces and a comment follow offset i.
+func (p *fastParser) lineDone(i int) bool {
+	j := p.skipSpaces(i)
+	return j >= p.le || p.src[j] == '#' && j > i
+}
+
+// plainStart reports whether a plain scalar may start at offset i.
+func (p *fastParser) plainStart(i int) bool {
+	switch p.src[i] {
+	case '-', '?', ':':
+		return !p.blankAt(i + 1)
+	case ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+		return false
+	}
+	return true
+}
+
+// plain scans the plain scalar starting at offset pos. It returns the end of
+// its text, without trailing spaces, and the offset of the ':' that makes it
+// a key, or -1.
+func (p *fastParser) plain(pos int) (end, colon int) {
+	src := p.src
+	le := p.le
+	i := pos
+	for ; i < le; i++ {
+		switch src[i] {
+		case ':':
+			if i+1 == le || src[i+1] == ' ' {
+				colon = i
+				for i > pos && src[i-1] == ' ' {
+					i--
+				}
+				return i, colon
+			}
+		case ' ':
+			if i+1 < le && src[i+1] == '#' {
+				for i > pos && src[i-1] == ' ' {
+					i--
+				}
+				return i, -1
+			}
+		}
+	}
+	for i > pos && src[i-1] == ' ' {
+		i--
+	}
+	return i, -1
+}
+
+// quoted parses the single- or double-quoted scalar starting at offset pos
+// and returns it and the offset after its closing quote. A scalar that does
+// not end on its line makes the parser give up.
+func (p *fastParser) quoted(pos int) (string, int) {
+	src := p.src
+	q := src[pos]
+	var b []byte // the value, once it differs from the input
+	seg := pos + 1
+	for i := pos + 1; i < p.le; {
+		c := src[i]
+		switch {
+		case c == q && q == '\'' && i+1 < p.le && src[i+1] == '\'':
+			b = append(b, src[seg:i+1]...)
+			i += 2
+			seg = i
+		case c == q:
+			if b == nil {
+				return src[seg:i], i + 1
+			}
+			b = append(b, src[seg:i]...)
+			return string(b), i + 1
+		case c == '\\' && q == '"':
+			b = append(b, src[seg:i]...)
+			n, ok := p.escape(&b, i)
+			if !ok {
+				p.giveUp()
+				return "", 0
+			}
+			i += n
+			seg = i
+		default:
+			i++
+		}
+	}
+	p.giveUp()
+	return "", 0
+}
+
+// escape appends the character of the escape sequence at offset i to b and
+// returns the sequence's length, as yaml.v3 reads double-quoted scalars.
+func (p *fastParser) escape(b *[]byte, i int) (int, bool) {
+	src := p.src
+	if i+1 >= p.le {
+		return 0, false // an escaped line break
+	}
+	var r rune
+	n := 0
+	switch src[i+1] {
+	case '0':
+		r = 0
+	case 'a':
+		r = '\a'
+	case 'b':
+		r = '\b'
+	case 't':
+		r = '\t'
+	case 'n':
+		r = '\n'
+	case 'v':
+		r = '\v'
+	case 'f':
+		r = '\f'
+	case 'r':
+		r = '\r'
+	case 'e':
+		r = 0x1b
+	case ' ':
+		r = ' '
+	case '"':
+		r = '"'
+	case '\'':
+		r = '\''
+	case '\\':
+		r = '\\'
+	case 'N':
+		r = 0x85
+	case '_':
+		r = 0xa0
+	case 'L':
+		r = 0x2028
+	case 'P':
+		r = 0x2029
+	case 'x':
+		n = 2
+	case 'u':
+		n = 4
+	case 'U':
+		n = 8
+	default:
+		return 0, false
+	}
+	if n > 0 {
+		if i+2+n > p.le {
+			return 0, false
+		}
+		v := 0
+		for _, c := range []byte(src[i+2 : i+2+n]) {
+			switch {
+			case c >= '0' && c <= '9':
+				v = v<<4 | int(c-'0')
+			case c >= 'a' && c <= 'f':
+				v = v<<4 | int(c-'a'+10)
+			case c >= 'A' && c <= 'F':
+				v = v<<4 | int(c-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		if v >= 0xD800 && v <= 0xDFFF || v > 0x10FFFF {
+			return 0, false
+		}
+		r = rune(v)
+	}
+	*b = utf8.AppendRune(*b, r)
+	return 2 + n, true
+}
+
+// decodeYAMLv3 decodes data with go.yaml.in/yaml/v3 and normalizes the result
+// to the model. It is the fast decoder's fallback and its reference.
+func decodeYAMLv3(data []byte) (any, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			return nil, nil
+		}
+		return nil, parseError(err)
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == io.EOF:
+	case err != nil:
+		return nil, parseError(err)
+	default:
+		return nil, &SyntaxError{Line: extra.Line, Column: extra.Column, Msg: "unexpected second document"}
+	}
+	untagTimestamps(&doc)
+	var v any
+	if err := doc.Decode(&v); err != nil {
+		return nil, yamlError(err, &doc)
+	}
+	v, err := normalize(v)
+	if err != nil {
+		if kerr := (*keyCollisionError)(nil); errors.As(err, &kerr) {
+			return nil, collisionError(&doc, kerr.key)
+		}
+		return nil, &SyntaxError{Msg: err.Error()}
+	}
+	return v, nil
+}
+
+// untagTimestamps makes yaml.v3 decode plain scalars it would resolve to
+// time.Time as strings.
+func untagTimestamps(n *yaml.Node) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!timestamp" && n.Style&yaml.TaggedStyle == 0 {
+		n.Tag = "!!str"
+	}
+	for _, c := range n.Content {
+		untagTimestamps(c)
+	}
+}
+
+// keyCollisionError reports two keys of a mapping decoded by yaml.v3 that
+// convert to the same string.
+type keyCollisionError struct{ key string }
+
+func (e *keyCollisionError) Error() string {
+	return fmt.Sprintf("mapping key %q defined twice", e.key)
+}
+
+// normalize converts what yaml.v3 decodes into interface{} to the model, in
+// place where it can.
+func normalize(v any) (any, error) {
+	switch v := v.(type) {
+	case nil, string, bool, int64, uint64, float64:
+		return v, nil
+	case int:
+		return int64(v), nil
+	case time.Time:
+		return v.Format(time.RFC3339Nano), nil
+	case []any:
+		for i, e := range v {
+			n, err := normalize(e)
+			if err != nil {
+				return nil, err
+			}
+			v[i] = n
+		}
+		return v, nil
+	case map[string]any:
+		for k, e := range v {
+			n, err := normalize(e)
+			if err != nil {
+				return nil, err
+			}
+			v[k] = n
+		}
+		return v, nil
+	case map[any]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			k, err := normalize(k)
+			if err != nil {
+				return nil, err
+			}
+			switch k.(type) {
+			case []any, map[string]any:
+				return nil, fmt.Errorf("invalid map key of type %T", k)
+			}
+			ks := keyString(k)
+			if _, dup := m[ks]; dup {
+				return nil, &keyCollisionError{ks}
+			}
+			n, err := normalize(e)
+			if err != nil {
+				return nil, err
+			}
+			m[ks] = n
+		}
+		return m, nil
+	}
+	return nil, fmt.Errorf("unexpected value of type %T", v)
+}
+
+// collisionError locates the second of two keys converting to key in doc.
+func collisionError(doc *yaml.Node, key string) *SyntaxError {
+	if n := findCollision(doc, key, map[*yaml.Node]bool{}); n != nil {
+		return &SyntaxError{Line: n.Line, Column: n.Column, Msg: fmt.Sprintf("mapping key %q defined twice", key)}
+	}
+	return &SyntaxError{Msg: fmt.Sprintf("mapping key %q defined twice", key)}
+}
+
+func findCollision(n *yaml.Node, key string, seen map[*yaml.Node]bool) *yaml.Node {
+	if seen[n] {
+		return nil
+	}
+	seen[n] = true
+	if n.Kind == yaml.MappingNode {
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			var k any
+			if n.Content[i].Decode(&k) != nil {
+				continue
+			}
+			k, err := normalize(k)
+			if err != nil {
+				continue
+			}
+			switch k.(type) {
+			case []any, map[string]any:
+				continue
+			}
+			if keyString(k) == key {
+				if found {
+					return n.Content[i]
+				}
+				found = true
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if f := findCollision(c, key, seen); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// parseError converts an error of yaml.v3's parser to a *SyntaxError.
+// yaml.v3 counts the lines of the problems its scanner finds from 1, of
+// those its parser finds from 0, and leaves out line 0.
+func parseError(err error) error {
+	se := yamlError(err, nil)
+	switch {
+	case se.Line == 0 && !strings.HasPrefix(se.Msg, "unknown anchor") && !strings.HasPrefix(se.Msg, "attempted to go past"):
+		se.Line = 1
+	case se.Line > 0 && (strings.HasPrefix(se.Msg, "did not find expected ") || strings.HasPrefix(se.Msg, "found duplicate %") ||
+		se.Msg == "found incompatible YAML document" || se.Msg == "found undefined tag handle"):
+		se.Line++
+	}
+	return se
+}
+
+// yamlError converts an error of yaml.v3 to a *SyntaxError, taking the line
+// from its text and, for a duplicate key, the column from doc.
+func yamlError(err error, doc *yaml.Node) *SyntaxError {
+	var msg string
+	if te := (*yaml.TypeError)(nil); errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	} else {
+		msg = strings.TrimPrefix(err.Error(), "yaml: ")
+	}
+	se := &SyntaxError{Msg: msg}
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, m, ok := strings.Cut(rest, ": "); ok {
+			if line, err := strconv.Atoi(num); err == nil {
+				se.Line, se.Msg = line, m
+			}
+		}
+	}
+	if doc != nil && se.Line > 0 {
+		if rest, ok := strings.CutPrefix(se.Msg, "mapping key "); ok {
+			if i := strings.LastIndex(rest, " already defined at line "); i >= 0 {
+				if key, err := strconv.Unquote(rest[:i]); err == nil {
+					if n := findKey(doc, se.Line, key, map[*yaml.Node]bool{}); n != nil {
+						se.Column = n.Column
+					}
+				}
+			}
+		}
+	}
+	return se
+}
+
+// findKey finds a mapping key node on the given line with the given text.
+func findKey(n *yaml.Node, line int, key string, seen map[*yaml.Node]bool) *yaml.Node {
+	if seen[n] {
+		return nil
+	}
+	seen[n] = true
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Line == line && k.Value == key {
+				return k
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if f := findKey(c, line, key, seen); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// decodeJSON decodes a JSON document.
+func decodeJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			return nil, jsonError(data, int(se.Offset)-1, se.Error())
+		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+			return nil, jsonError(data, len(data), "unexpected end of JSON input")
+		}
+		return nil, &SyntaxError{Msg: err.Error()}
+	}
+	off := int(dec.InputOffset())
+	for off < len(data) && (data[off] == ' ' || data[off] == '\t' || data[off] == '\n' || data[off] == '\r') {
+		off++
+	}
+	if off < len(data) {
+		r, _ := utf8.DecodeRune(data[off:])
+		return nil, jsonError(data, off, fmt.Sprintf("invalid character %s after top-level value", quoteChar(r)))
+	}
+	if err := checkJSON(data); err != nil {
+		return nil, err
+	}
+	return jsonNumbers(v), nil
+}
+
+// quoteChar formats r as encoding/json does in its errors.
+func quoteChar(r rune) string {
+	switch r {
+	case '\'':
+		return `'\''`
+	case '"':
+		return `'"'`
+	}
+	s := strconv.Quote(string(r))
+	return "'" + s[1:len(s)-1] + "'"
+}
+
+// jsonError makes a *SyntaxError for the byte offset off of data.
+func jsonError(data []byte, off int, msg string) error {
+	off = min(max(off, 0), len(data))
+	line := 1 + bytes.Count(data[:off], []byte{'\n'})
+	ls := bytes.LastIndexByte(data[:off], '\n') + 1
+	return &SyntaxError{Line: line, Column: utf8.RuneCount(data[ls:off]) + 1, Msg: msg}
+}
+
+// jsonNumbers converts the json.Number values of v to the model, in place.
+// checkJSON has made sure each of them fits.
+func jsonNumbers(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		s := string(v)
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return i
+		}
+		if u, err := strconv.ParseUint(s, 10, 64); err == nil {
+			return u
+		}
+		f, _ := strconv.ParseFloat(s, 64)
+		return f
+	case []any:
+		for i, e := range v {
+			v[i] = jsonNumbers(e)
+		}
+	case map[string]any:
+		for k, e := range v {
+			switch e.(type) {
+			case json.Number, []any, map[string]any:
+				v[k] = jsonNumbers(e)
+			}
+		}
+	}
+	return v
+}
+
+// checkJSON scans data, a valid JSON document, for keys defined twice in an
+// object and for numbers out of float64's range.
+func checkJSON(data []byte) error {
+	type frame struct {
+		object bool
+		start  int                 // of the object's keys in keys
+		set    map[string]struct{} // the keys, once there are many
+	}
+	type key struct {
+		name []byte // unescaped
+		off  int
+	}
+	var (
+		stack     []frame
+		keys      []key
+		expectKey bool
+	)
+	for i := 0; i < len(data); {
+		switch c := data[i]; {
+		case c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == ':':
+			i++
+		case c == '{' || c == '[':
+			stack = append(stack, frame{object: c == '{', start: len(keys)})
+			expectKey = c == '{'
+			i++
+		case c == '}' || c == ']':
+			f := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			keys = keys[:f.start]
+			expectKey = false
+			i++
+		case c == ',':
+			expectKey = stack[len(stack)-1].object
+			i++
+		case c == '"':
+			j := i + 1
+			escaped := false
+			for {
+				k := bytes.IndexByte(data[j:], '"')
+				j += k
+				if bytes.IndexByte(data[i+1:j], '\\') < 0 {
+					break
+				}
+				escaped = true
+				n := 0
+				for data[j-1-n] == '\\' {
+					n++
+				}
+				if n%2 == 0 {
+					break
+				}
+				j++
+			}
+			if expectKey {
+				expectKey = false
+				name := data[i+1 : j]
+				if escaped || !utf8.Valid(name) {
+					var s string
+					_ = json.Unmarshal(data[i:j+1], &s)
+					name = []byte(s)
+				}
+				f := &stack[len(stack)-1]
+				own := keys[f.start:]
+				dup := false
+				if f.set != nil {
+					_, dup = f.set[string(name)]
+				} else {
+					for _, k := range own {
+						if bytes.Equal(k.name, name) {
+							dup = true
+							break
+						}
+					}
+				}
+				if dup {
+					first := 0
+					for _, k := range own {
+						if bytes.Equal(k.name, name) {
+							first = k.off
+							break
+						}
+					}
+					firstLine := 1 + bytes.Count(data[:first], []byte{'\n'})
+					return jsonError(data, i, fmt.Sprintf("mapping key %q already defined at line %d", name, firstLine))
+				}
+				keys = append(keys, key{name, i})
+				if f.set != nil {
+					f.set[string(name)] = struct{}{}
+				} else if len(own) >= 16 {
+					f.set = make(map[string]struct{}, 32)
+					for _, k := range keys[f.start:] {
+						f.set[string(k.name)] = struct{}{}
+					}
+				}
+			}
+			i = j + 1
+		case c == '-' || c >= '0' && c <= '9':
+			j := i + 1
+			float := false
+			for j < len(data) {
+				d := data[j]
+				if d == '.' || d == 'e' || d == 'E' {
+					float = true
+				} else if !(d >= '0' && d <= '9' || d == '-' || d == '+') {
+					break
+				}
+				j++
+			}
+			if float || j-i > 19 {
+				s := string(data[i:j])
+				if _, err := strconv.ParseFloat(s, 64); err != nil {
+					if _, err := strconv.ParseInt(s, 10, 64); err != nil {
+						if _, err := strconv.ParseUint(s, 10, 64); err != nil {
+							return jsonError(data, i, fmt.Sprintf("number %s out of range", s))
+						}
+					}
+				}
+			}
+			i = j
+		default: // true, false, null
+			i++
+		}
+	}
+	return nil
+}
