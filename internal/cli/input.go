@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// ErrTerminal is returned when a command would read its document from a
+// terminal: it fails at once with a hint instead of waiting for input.
+var ErrTerminal = errors.New("stdin is a terminal: give a FILE argument or pipe a document in")
+
+// ReadInput reads a whole input document: the named file, or stdin when
+// name is "" or "-". It returns an error with exit status 2 wrapping
+// [ErrTerminal] when stdin is a terminal, and one with status 2 naming the
+// file when it cannot be read because it does not exist or is a directory
+// (1 for other I/O errors).
+func ReadInput(name string, stdin io.Reader) ([]byte, error) {
+	if name == "" || name == "-" {
+		if isTerminal(stdin) {
+			return nil, BadInput(ErrTerminal)
+		}
+		data, err := io.ReadAll(stdin)
+		if err != nil {
+			return nil, fmt.Errorf("reading stdin: %w", err)
+		}
+		return data, nil
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = fmt.Errorf("%s: %w", name, pe.Err)
+		}
+		if errors.Is(err, fs.ErrNotExist) || isDirErr(name) {
+			return nil, BadInput(err)
+		}
+		return nil, err
+	}
+	return data, nil
+}
+
+func isDirErr(name string) bool {
+	fi, err := os.Stat(name)
+	return err == nil && fi.IsDir()
+}
