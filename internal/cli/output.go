@@ -23,7 +23,7 @@ type Output struct {
 
 // Render returns the bytes to print for doc: the document in the chosen
 // format, or with --jq each result of the filter in turn (YAML results
-// separated by "---"). A nil document prints nothing. Errors in the jq
+// separated by "---", except with -r, where each result is a line as in jq). A nil document prints nothing. Errors in the jq
 // expression have exit status 2.
 func (o *Output) Render(ctx context.Context, doc any) ([]byte, error) {
 	if o.JQ == "" {
@@ -58,7 +58,7 @@ func (o *Output) Render(ctx context.Context, doc any) ([]byte, error) {
 			buf.WriteByte('\n')
 			continue
 		}
-		if n > 0 && o.Format != "json" {
+		if n > 0 && o.Format != "json" && !o.Raw {
 			buf.WriteString("---\n")
 		}
 		b, err := o.encode(fromJQ(v))
