@@ -22,7 +22,7 @@ func ReadInput(name string, stdin io.Reader) ([]byte, error) {
 		if isTerminal(stdin) {
 			return nil, BadInput(ErrTerminal)
 		}
-		data, err := io.ReadAll(stdin)
+		data, err := readAll(stdin)
 		if err != nil {
 			return nil, fmt.Errorf("reading stdin: %w", err)
 		}
@@ -45,4 +45,33 @@ func ReadInput(name string, stdin io.Reader) ([]byte, error) {
 func isDirErr(name string) bool {
 	fi, err := os.Stat(name)
 	return err == nil && fi.IsDir()
+}
+
+// readAll reads r to the end. When r is a regular file (stdin redirected
+// from a file), the buffer is sized once from the file's size: states run
+// to tens of megabytes, and growing a buffer by doubling touches twice the
+// memory, which costs more than the reading on machines where page faults
+// are slow.
+func readAll(r io.Reader) ([]byte, error) {
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if off, err := f.Seek(0, io.SeekCurrent); err == nil && fi.Size() > off {
+				buf := make([]byte, 0, fi.Size()-off+512)
+				for {
+					n, err := f.Read(buf[len(buf):cap(buf)])
+					buf = buf[:len(buf)+n]
+					if err == io.EOF {
+						return buf, nil
+					}
+					if err != nil {
+						return nil, err
+					}
+					if len(buf) == cap(buf) {
+						buf = append(buf, 0)[:len(buf)]
+					}
+				}
+			}
+		}
+	}
+	return io.ReadAll(r)
 }

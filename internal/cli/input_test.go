@@ -15,6 +15,11 @@ func TestReadInput(t *testing.T) {
 	if err := os.WriteFile(file, []byte("a: 1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	regular, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer regular.Close()
 	devNull, err := os.Open(os.DevNull)
 	if err != nil {
 		t.Fatal(err)
@@ -32,6 +37,7 @@ func TestReadInput(t *testing.T) {
 		{name: "file", file: file, want: "a: 1\n"},
 		{name: "stdin", file: "", stdin: bytes.NewReader([]byte("b: 2\n")), want: "b: 2\n"},
 		{name: "dash is stdin", file: "-", stdin: bytes.NewReader([]byte("c\n")), want: "c\n"},
+		{name: "stdin redirected from a file", file: "", stdin: regular, want: "a: 1\n"},
 		{name: "dev null is not a terminal", file: "-", stdin: devNull, want: ""},
 		{name: "missing file", file: filepath.Join(dir, "nope.yaml"),
 			wantErr: filepath.Join(dir, "nope.yaml") + ": no such file or directory", wantCode: ExitUsage},
