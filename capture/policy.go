@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -92,18 +90,10 @@ func ParsePolicies(data []byte) ([]*Document, error) {
 	}
 }
 
-// syntaxError turns yaml.v3's "yaml: line 3: …" into a SyntaxError.
+// syntaxError turns an error of yaml.v3 into an *nmstate.SyntaxError.
 func syntaxError(err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	se := &nmstate.SyntaxError{Msg: msg}
-	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
-		se.Line, _ = strconv.Atoi(m[1])
-		se.Msg = msg[len(m[0]):]
-	}
-	return se
+	return nmstate.YAMLError(err)
 }
-
-var yamlLineRe = regexp.MustCompile(`^line (\d+): `)
 
 // errorAt is a problem with the policy's structure at a node.
 func errorAt(n *yaml.Node, format string, args ...any) error {
