@@ -35,8 +35,11 @@ const CacheVersion = "0"
 //
 // Keys are matched case-insensitively (metaInfo, state, timestamp), as the
 // original's JSON decoding does, and unknown keys are ignored. An empty
-// file is an empty cache. It returns an error naming the entry for a value
-// of the wrong type or a TimeStamp that is not RFC 3339.
+// file is an empty cache. It returns the errors of [nmstate.Decode], and an
+// error naming the entry for a value of the wrong type or a TimeStamp that
+// is not RFC 3339.
+//
+// DecodeCache is safe for concurrent use.
 func DecodeCache(data []byte) (map[string]Entry, error) {
 	doc, err := nmstate.Decode(data)
 	if err != nil {
@@ -118,7 +121,10 @@ func field(m map[string]any, name string) (any, bool) {
 
 // EncodeCache writes a capture cache in the original's format, keys
 // sorted, timestamps in RFC 3339 with nanoseconds. No entries give an empty
-// file, as the original writes.
+// file, as the original writes. It returns the errors of
+// [nmstate.MarshalYAML] for states the encoder refuses.
+//
+// EncodeCache is safe for concurrent use if nobody modifies entries.
 func EncodeCache(entries map[string]Entry) ([]byte, error) {
 	if len(entries) == 0 {
 		return nil, nil
@@ -136,7 +142,7 @@ func EncodeCache(entries map[string]Entry) ([]byte, error) {
 	return nmstate.MarshalYAML(doc)
 }
 
-// States returns the state of every entry.
+// States returns the state of every entry. It is safe for concurrent use.
 func States(entries map[string]Entry) map[string]any {
 	out := make(map[string]any, len(entries))
 	for name, e := range entries {
@@ -145,7 +151,8 @@ func States(entries map[string]Entry) map[string]any {
 	return out
 }
 
-// Names returns the names of the entries, sorted.
+// Names returns the names of the entries, sorted. It is safe for
+// concurrent use.
 func Names(entries map[string]Entry) []string {
 	names := make([]string, 0, len(entries))
 	for name := range entries {

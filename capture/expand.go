@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/netplumb/netplumb/expr"
 )
@@ -30,7 +31,11 @@ func (e *TemplateError) Error() string {
 // Unwrap returns the underlying error.
 func (e *TemplateError) Unwrap() error { return e.Err }
 
-// FormatPath prints a location in a document: `root.key[1].other`.
+// FormatPath prints a location in a document: `root.key[1].other`, with
+// keys that are not made of letters, digits, '-', '_' and '.' quoted
+// (`root["a key"]`), so that the result is one line.
+//
+// FormatPath is safe for concurrent use.
 func FormatPath(root string, path []any) string {
 	var b strings.Builder
 	b.WriteString(root)
@@ -38,8 +43,14 @@ func FormatPath(root string, path []any) string {
 		switch p := p.(type) {
 		case int:
 			fmt.Fprintf(&b, "[%d]", p)
+		case string:
+			if plainKey(p) {
+				b.WriteString("." + p)
+			} else {
+				fmt.Fprintf(&b, "[%q]", p)
+			}
 		default:
-			fmt.Fprintf(&b, ".%v", p)
+			fmt.Fprintf(&b, "[%v]", p)
 		}
 	}
 	return b.String()
@@ -117,8 +128,16 @@ func wholeTemplate(s string) (string, bool) {
 	return inner, true
 }
 
+// splices reports whether what looks like one whole template is really
+// several spliced together ("{{ capture.a.x }}-{{ capture.b.y }}"), which
+// the original rejects and netplumb expands as templates inside a string.
+// A template nested in another ("{{ {{ capture.a }} }}") stays an error.
+func splices(inner string) bool {
+	return strings.HasPrefix(inner, "capture.") && strings.Contains(inner, " }}")
+}
+
 func (x *expander) expandString(s string) (any, error) {
-	if inner, ok := wholeTemplate(s); ok {
+	if inner, ok := wholeTemplate(s); ok && !splices(inner) {
 		return x.resolve(inner, 3)
 	}
 	if !strings.Contains(s, "{{ capture.") {
@@ -223,4 +242,17 @@ func scalarText(v any) (string, error) {
 		return strconv.FormatFloat(t, 'g', -1, 64), nil
 	}
 	return "", fmt.Errorf("a template inside a longer string must yield a string, a number or a boolean, not %s", describe(v))
+}
+
+// plainKey reports whether a key prints as is in a path.
+func plainKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	for _, r := range k {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
 }

@@ -41,6 +41,8 @@ func TestExpand(t *testing.T) {
 		{"inside a longer string", m{"name": "{{ capture.base.interfaces.0.name }}.100"}, m{"name": "eth0.100"}},
 		{"two inside a string", m{"d": "{{ capture.base.interfaces.0.name }} mtu {{ capture.base.interfaces.0.mtu }}!"},
 			m{"d": "eth0 mtu 1500!"}},
+		{"several templates spliced", m{"d": "{{ capture.base.interfaces.0.name }}-{{ capture.base.interfaces.0.mtu }}"},
+			m{"d": "eth0-1500"}},
 		{"no spaces is not a template", m{"x": "{{capture.base.interfaces.0.name}}"},
 			m{"x": "{{capture.base.interfaces.0.name}}"}},
 		{"empty reference stays", m{"x": "{{ }}"}, m{"x": "{{ }}"}},
@@ -88,6 +90,8 @@ func TestExpandErrors(t *testing.T) {
 			`desiredState.x: 1:1: a template holds a capture reference (capture.name.path), not a "==" expression`, 3},
 		{"a map inside a string", m{"a": l{"x", "name {{ capture.base.interfaces.0.ipv4 }}"}},
 			`desiredState.a[1]: 1:1: a template inside a longer string must yield a string, a number or a boolean, not a map`, 8},
+		{"key with a newline is quoted", m{"a\nb": "{{ capture.nope }}"},
+			`desiredState["a\nb"]: 1:1: capture entry "nope" not found`, 3},
 		{"first error in key order", m{"b": "{{ capture.b }}", "a": "{{ capture.a }}"},
 			`desiredState.a: 1:1: capture entry "a" not found`, 3},
 	}

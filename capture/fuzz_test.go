@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +50,7 @@ func FuzzGenerate(f *testing.F) {
 		{`interfaces.mtu == 1500`, `capture.a | interfaces.ethernet := null`, fuzzState, "{{ capture.b.interfaces.0.mtu }}.x"},
 		{`dns-resolver.running`, `interfaces.ipv4.address.ip != "192.0.2.10"`, "[1, 2]", "{{ {{ capture.a }} }}"},
 		{`capture.a.interfaces.name == "eth0"`, `capture.b`, "", "{{ capture }}"},
+		{`capture.c | interfaces.name == "eth0"`, `interfaces.name == capture.c.interfaces.1.name`, fuzzState, "{{ capture.c.routes }}-{{ capture.a.interfaces.0.name }}"},
 		{`interfaces.name == "eth1" interfaces.type`, `capture.a | capture.b | x.y := capture.a`, "a: null", "{{ capture.b.0 }}"},
 	}
 	for _, s := range seeds {
@@ -59,8 +61,10 @@ func FuzzGenerate(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// c is always cached, so references to it take the cache's path.
+		cache := map[string]Entry{"c": {State: current}, "unused": {}}
 		p := Policy{
-			Capture:      map[string]string{"a": a, "b": b},
+			Capture:      map[string]string{"a": a, "b": b, "c": "not parsed"},
 			DesiredState: map[string]any{"x": tmpl, "l": []any{tmpl, map[string]any{tmpl: tmpl}}},
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -69,7 +73,7 @@ func FuzzGenerate(f *testing.F) {
 		var g *Generated
 		go func() {
 			defer close(done)
-			g, err = Generate(p, current, nil, time.Unix(0, 0))
+			g, err = Generate(p, current, cache, time.Unix(0, 0))
 		}()
 		select {
 		case <-done:
@@ -124,6 +128,26 @@ func FuzzGenerateState(f *testing.F) {
 		var ee *expr.Error
 		if !errors.As(err, &se) && !errors.As(err, &ee) {
 			t.Fatalf("unexpected error %v (%T)", err, err)
+		}
+	})
+}
+
+// FuzzLint checks arbitrary policy files: no panic, and every diagnostic
+// has a position inside the file.
+func FuzzLint(f *testing.F) {
+	f.Add([]byte("capture:\n  a: interfaces.name == capture.b.x\n  b: \"y.z == \\\"eth0\\\" | y\"\n"))
+	f.Add([]byte("capture:\n  a: capture.b | x.y == 'z'\n  b: capture.a | x.y == 'z'\n---\ncapture: [x\n"))
+	f.Add([]byte("capture:\n  a: >-\n    interfaces.name ==\n\n    -x\ndesiredState:\n  interfaces:\n  - name: \"{{ capture.a.x }}-{{capture.b}}\"\n    adress: 1\n"))
+	f.Add([]byte("kind: NodeNetworkConfigurationPolicy\nspec:\n  capture: {a: &x 'x.y', b: *x, <<: {c: z}}\n  desiredState: {ipv4: '{{ capture.a }}'}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := strings.Count(string(data), "\n") + 1
+		for _, d := range Lint(data) {
+			if d.Line < 1 || d.Line > lines || d.Col < 1 {
+				t.Fatalf("diagnostic %+v outside the file of %d lines", d, lines)
+			}
+			if strings.Contains(d.Msg, "\n") {
+				t.Fatalf("diagnostic message spans lines: %q", d.Msg)
+			}
 		}
 	})
 }

@@ -108,6 +108,9 @@ type GeneratedState struct {
 	MetaInfo     MetaInfo
 }
 
+// NoCache returns an empty cache, as the original library's NoCache.
+func NoCache() CachedState { return CachedState{} }
+
 // Option configures [GenerateState].
 type Option func(*options)
 
@@ -146,7 +149,8 @@ func GenerateState(spec PolicySpec, current NMState, cache CachedState, opts ...
 		return GeneratedState{}, fmt.Errorf("current state: %w", err)
 	}
 	entries := make(map[string]Entry, len(cache.Capture))
-	for name, cs := range cache.Capture {
+	for _, name := range sortedNames(cache.Capture) {
+		cs := cache.Capture[name]
 		st, err := nmstate.Decode(cs.State)
 		if err != nil {
 			return GeneratedState{}, fmt.Errorf("cached capture %q: %w", name, err)

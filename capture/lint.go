@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -51,23 +52,25 @@ type Diagnostic struct {
 //
 // Documents that are not policies (no capture, no desiredState and no key
 // close to them, as an NMState document beside the policies) are skipped.
-// The diagnostics come sorted by line and column.
+// The diagnostics come sorted by line and column. Lint is safe for
+// concurrent use.
 func Lint(data []byte) []Diagnostic {
 	var ds []Diagnostic
 	docs, err := ParsePolicies(data)
+	for _, d := range docs {
+		if d.isPolicy() {
+			ds = append(ds, d.lint()...)
+		}
+	}
 	if err != nil {
 		d := Diagnostic{Line: 1, Col: 1, Severity: SeverityError, Msg: err.Error()}
 		var se *nmstate.SyntaxError
 		if errors.As(err, &se) {
 			d.Line, d.Col, d.Msg = max(se.Line, 1), max(se.Column, 1), se.Msg
 		}
-		return []Diagnostic{d}
-	}
-	for _, d := range docs {
-		if !d.isPolicy() {
-			continue
-		}
-		ds = append(ds, d.lint()...)
+		// yaml.v3 may place a problem at the end of input past the last line.
+		d.Line = min(d.Line, bytes.Count(data, []byte("\n"))+1)
+		ds = append(ds, d)
 	}
 	slices.SortStableFunc(ds, func(a, b Diagnostic) int {
 		if a.Line != b.Line {
@@ -118,6 +121,9 @@ func (d *Document) lint() []Diagnostic {
 }
 
 func (l *linter) add(line, col int, sev Severity, msg string) {
+	if n := len(l.d.lines); line > n {
+		line, col = n, 1 // an empty node yaml.v3 places after the end
+	}
 	l.diags = append(l.diags, Diagnostic{Line: line, Col: col, Severity: sev, Msg: msg})
 }
 
@@ -130,9 +136,11 @@ func (l *linter) addAt(name string, pos int, sev Severity, format string, args .
 func (l *linter) captures() {
 	c := l.d.Policy.Capture
 	exprs := map[string]*expr.Expr{}
+	failed := map[string]error{}
 	for _, name := range sortedNames(c) {
 		e, err := expr.Parse(c[name])
 		if err != nil {
+			failed[name] = err
 			var ee *expr.Error
 			if errors.As(err, &ee) {
 				l.addAt(name, ee.Pos, SeverityError, "%s", ee.Msg)
@@ -143,7 +151,7 @@ func (l *linter) captures() {
 		l.expression(name, e)
 	}
 	// Cycles: let the resolver's ordering find them on a state-free run.
-	r := &resolver{exprs: exprs, states: map[string]any{}, known: map[string]bool{}}
+	r := &resolver{exprs: exprs, parse: failed, states: map[string]any{}, known: map[string]bool{}}
 	for name := range c {
 		r.known[name] = true
 	}
@@ -304,7 +312,7 @@ func (l *linter) template(n *yaml.Node, path []any) {
 			}
 		}
 	}
-	if inner, ok := wholeTemplate(s); ok {
+	if inner, ok := wholeTemplate(s); ok && !splices(inner) {
 		check(inner, 3)
 		return
 	}

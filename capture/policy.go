@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -41,15 +42,22 @@ type Document struct {
 	// topKeys are the keys of the policy mapping other than capture and
 	// desiredState, which the original ignores.
 	topKeys []*yaml.Node
+	// captureNodes are the value nodes of the capture expressions, aliases
+	// resolved, and captureOrder their names in file order.
+	captureNodes map[string]*yaml.Node
+	captureOrder []string
 }
 
 // ParsePolicy reads a policy file holding one document: a plain NMPolicy
 // (`capture:` and `desiredState:`) or a NodeNetworkConfigurationPolicy
 // manifest. An empty file is an empty policy. Top-level keys are matched
 // case-insensitively, as the original's JSON decoding does; others are
-// ignored, as the original ignores them. It returns an error with the
-// line for YAML that does not parse, a capture expression that is not a
-// string, or a second document.
+// ignored, as the original ignores them. It returns an
+// [*nmstate.SyntaxError] with the line for YAML that does not parse, a
+// capture expression that is not a string, a key defined twice, or a
+// second document.
+//
+// ParsePolicy is safe for concurrent use.
 func ParsePolicy(data []byte) (*Document, error) {
 	docs, err := ParsePolicies(data)
 	if err != nil {
@@ -66,7 +74,10 @@ func ParsePolicy(data []byte) (*Document, error) {
 }
 
 // ParsePolicies reads every document of a multi-document YAML file as a
-// policy, skipping empty documents.
+// policy, skipping empty documents. On an error it returns the documents
+// read before it, with the error.
+//
+// ParsePolicies is safe for concurrent use.
 func ParsePolicies(data []byte) ([]*Document, error) {
 	lines := strings.Split(string(data), "\n")
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -78,11 +89,11 @@ func ParsePolicies(data []byte) ([]*Document, error) {
 			return docs, nil
 		}
 		if err != nil {
-			return nil, syntaxError(err)
+			return docs, syntaxError(err)
 		}
 		d, err := newDocument(&n, lines)
 		if err != nil {
-			return nil, err
+			return docs, err
 		}
 		if d != nil {
 			docs = append(docs, d)
@@ -142,6 +153,9 @@ func newDocument(n *yaml.Node, lines []string) (*Document, error) {
 		return nil, err
 	}
 	if d.desired != nil {
+		if k := duplicateKey(d.desired); k != nil {
+			return nil, errorAt(k, "desiredState: mapping key %q defined twice", k.Value)
+		}
 		v, err := nodeValue(d.desired)
 		if err != nil {
 			return nil, errorAt(d.desired, "desiredState: %v", err)
@@ -165,15 +179,16 @@ func jsonKey(m *yaml.Node, key, name string) bool {
 }
 
 func (d *Document) readCaptures() error {
-	c := d.capture
+	c := resolveAlias(d.capture)
 	if c == nil || (c.Kind == yaml.ScalarNode && c.Tag == "!!null") {
 		return nil
 	}
 	if c.Kind != yaml.MappingNode {
 		return errorAt(c, "capture is %s, not a map of names to expressions", nodeKind(c))
 	}
-	for i := 0; i+1 < len(c.Content); i += 2 {
-		k, v := c.Content[i], c.Content[i+1]
+	d.captureNodes = map[string]*yaml.Node{}
+	for _, kv := range mapEntries(c) {
+		k, v := kv[0], resolveAlias(kv[1])
 		if _, dup := d.Policy.Capture[k.Value]; dup {
 			return errorAt(k, "capture %q is defined twice", k.Value)
 		}
@@ -185,6 +200,73 @@ func (d *Document) readCaptures() error {
 		default:
 			return errorAt(v, "capture %q: the expression is %s, not a string", k.Value, nodeKind(v))
 		}
+		d.captureNodes[k.Value] = v
+		d.captureOrder = append(d.captureOrder, k.Value)
+	}
+	return nil
+}
+
+// mapEntries lists the key and value nodes of a mapping, with merge keys
+// (<<: *anchor) expanded: merged entries come first and the mapping's own
+// entries override them, as YAML defines.
+func mapEntries(m *yaml.Node) [][2]*yaml.Node {
+	var own, merged [][2]*yaml.Node
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if k.Tag == "!!merge" {
+			v = resolveAlias(v)
+			sources := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				sources = v.Content
+			}
+			for _, src := range sources {
+				if src = resolveAlias(src); src.Kind == yaml.MappingNode {
+					merged = append(merged, mapEntries(src)...)
+				}
+			}
+			continue
+		}
+		own = append(own, [2]*yaml.Node{k, v})
+	}
+	if merged == nil {
+		return own
+	}
+	seen := map[string]bool{}
+	for _, kv := range own {
+		seen[kv[0].Value] = true
+	}
+	var out [][2]*yaml.Node
+	for _, kv := range merged {
+		if !seen[kv[0].Value] {
+			seen[kv[0].Value] = true
+			out = append(out, kv)
+		}
+	}
+	return append(out, own...)
+}
+
+// duplicateKey returns the second key node of the first mapping below n
+// that defines a key twice, or nil.
+func duplicateKey(n *yaml.Node) *yaml.Node {
+	switch n.Kind {
+	case yaml.MappingNode:
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Tag != "!!merge" && k.Kind == yaml.ScalarNode {
+				if seen[k.Value] {
+					return k
+				}
+				seen[k.Value] = true
+			}
+		}
+	case yaml.AliasNode:
+		return nil
+	}
+	for _, c := range n.Content {
+		if k := duplicateKey(c); k != nil {
+			return k
+		}
 	}
 	return nil
 }
@@ -192,13 +274,7 @@ func (d *Document) readCaptures() error {
 // Names returns the names of the policy's captures in the order the file
 // lists them.
 func (d *Document) Names() []string {
-	var names []string
-	if d.capture != nil && d.capture.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(d.capture.Content); i += 2 {
-			names = append(names, d.capture.Content[i].Value)
-		}
-	}
-	return names
+	return slices.Clone(d.captureOrder)
 }
 
 func (d *Document) line() int {
@@ -212,6 +288,8 @@ func (d *Document) line() int {
 // an error from [Resolve], [Expand] or [Generate] points at: inside a
 // capture expression or inside a template string of the desired state.
 // ok is false when the error has no such position.
+//
+// Locate is safe for concurrent use.
 func (d *Document) Locate(err error) (line, col int, ok bool) {
 	var ee *expr.Error
 	if !errors.As(err, &ee) {
@@ -240,10 +318,7 @@ func (d *Document) Locate(err error) (line, col int, ok bool) {
 
 // captureNode returns the value node of a capture's expression.
 func (d *Document) captureNode(name string) *yaml.Node {
-	if d.capture == nil {
-		return nil
-	}
-	return mapValue(d.capture, name)
+	return d.captureNodes[name]
 }
 
 // desiredNode follows a path of keys and indexes from the desired state.
@@ -270,24 +345,27 @@ func (d *Document) desiredNode(path []any) *yaml.Node {
 	return n
 }
 
-// scalarPos maps a byte offset in a scalar's value to a file position. It
-// is exact for single-line scalars without escapes, and follows the lines
-// of multi-line scalars (plain, quoted, literal and folded) closely enough
-// to land on the right line.
+// scalarPos maps a byte offset in a scalar's value to a file position,
+// following the scalar's lines: escapes and ” in quoted scalars, line
+// folding (a line break is a space, a blank line a newline) in plain,
+// quoted and folded scalars, and indentation in block scalars.
 func (d *Document) scalarPos(n *yaml.Node, offset int) (line, col int) {
-	value := n.Value
-	offset = min(max(offset, 0), len(value))
-	start := n.Column
-	if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-		start++
+	if n.Line < 1 || n.Line > len(d.lines) {
+		return n.Line, n.Column
 	}
-	block := n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
-	if !block && !strings.Contains(value, "\n") && n.Line-1 < len(d.lines) &&
-		!strings.ContainsAny(value[:offset], `\'`) && onOneLine(d.lines[n.Line-1], start, value) {
-		return n.Line, start + utf8.RuneCountInString(value[:offset])
+	offset = min(max(offset, 0), len(n.Value))
+	quote := byte(0)
+	switch {
+	case n.Style&yaml.DoubleQuotedStyle != 0:
+		quote = '"'
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		quote = '\''
 	}
-	// Multi-line: walk the source lines, each contributing its text and one
-	// character (the newline or the space it folds into) to the value.
+	literal := n.Style&yaml.LiteralStyle != 0
+	block := literal || n.Style&yaml.FoldedStyle != 0
+
+	// The source lines of the scalar: each with its line number, the
+	// column (1-based, in characters) where its text starts, and the text.
 	type segment struct {
 		line, col int
 		text      string
@@ -311,30 +389,106 @@ func (d *Document) scalarPos(n *yaml.Node, offset int) (line, col int) {
 			}
 			segs = append(segs, segment{i + 1, indent + 1, text[indent:]})
 		}
-	} else if n.Line-1 < len(d.lines) {
+	} else {
 		first := d.lines[n.Line-1]
+		start := n.Column
+		if quote != 0 {
+			start++
+		}
 		from := min(byteOffset(first, start-1), len(first))
-		segs = append(segs, segment{n.Line, start, strings.TrimRight(first[from:], " ")})
+		segs = append(segs, segment{n.Line, start, first[from:]})
 		for i := n.Line; i < len(d.lines); i++ {
 			text := d.lines[i]
-			trimmed := strings.TrimLeft(text, " ")
-			segs = append(segs, segment{i + 1, len(text) - len(trimmed) + 1, strings.TrimRight(trimmed, " ")})
+			trimmed := strings.TrimLeft(text, " \t")
+			segs = append(segs, segment{i + 1, utf8.RuneCountInString(text[:len(text)-len(trimmed)]) + 1, trimmed})
 		}
 	}
-	rest := offset
-	for _, s := range segs {
-		if rest <= len(s.text) {
-			return s.line, s.col + utf8.RuneCountInString(s.text[:rest])
+	pos := 0
+	for i := 0; i < len(segs); i++ {
+		s := segs[i]
+		text := s.text
+		if !literal {
+			text = strings.TrimRight(text, " \t")
 		}
-		rest -= len(s.text) + 1
+		if text == "" && !literal && i > 0 {
+			continue // counted with the line break before it
+		}
+		if c, ok := rawColumn(text, quote, offset-pos); ok {
+			return s.line, s.col + c
+		}
+		pos += decodedLen(text, quote)
+		if literal {
+			pos++
+			continue
+		}
+		blanks := 0
+		for i+1+blanks < len(segs) && strings.TrimSpace(segs[i+1+blanks].text) == "" {
+			blanks++
+		}
+		pos += max(blanks, 1)
 	}
 	return n.Line, n.Column
 }
 
-// onOneLine reports whether value is written on line from column col.
-func onOneLine(line string, col int, value string) bool {
-	from := byteOffset(line, col-1)
-	return from <= len(line) && strings.HasPrefix(line[from:], value)
+// rawColumn returns the character column, within a line of a scalar's
+// source, of the byte at offset want of the line's decoded text; ok is
+// false when the line's text is shorter.
+func rawColumn(raw string, quote byte, want int) (col int, ok bool) {
+	got := 0
+	for i := 0; i <= len(raw); {
+		if got >= want {
+			return utf8.RuneCountInString(raw[:i]), true
+		}
+		if i == len(raw) || (quote != 0 && raw[i] == quote && !(quote == '\'' && i+1 < len(raw) && raw[i+1] == '\'')) {
+			return 0, false
+		}
+		w, n := unit(raw[i:], quote)
+		got += n
+		i += w
+	}
+	return 0, false
+}
+
+// decodedLen is the length of a line of a scalar's source once decoded.
+func decodedLen(raw string, quote byte) int {
+	n := 0
+	for i := 0; i < len(raw); {
+		if quote != 0 && raw[i] == quote && !(quote == '\'' && i+1 < len(raw) && raw[i+1] == '\'') {
+			break
+		}
+		w, m := unit(raw[i:], quote)
+		n += m
+		i += w
+	}
+	return n
+}
+
+// unit reads one unit of a scalar's source (a character, ” in a
+// single-quoted scalar, an escape in a double-quoted one) and returns its
+// width in the source and in the decoded value.
+func unit(raw string, quote byte) (width, decoded int) {
+	switch {
+	case quote == '\'' && strings.HasPrefix(raw, "''"):
+		return 2, 1
+	case quote == '"' && raw[0] == '\\' && len(raw) > 1:
+		digits := map[byte]int{'x': 2, 'u': 4, 'U': 8}[raw[1]]
+		if digits > 0 && len(raw) >= 2+digits {
+			r, err := strconv.ParseUint(raw[2:2+digits], 16, 32)
+			if err != nil {
+				return 2, 1
+			}
+			return 2 + digits, utf8.RuneLen(rune(r))
+		}
+		switch raw[1] {
+		case 'N', '_':
+			return 2, 2 // U+0085, U+00A0
+		case 'L', 'P':
+			return 2, 3 // U+2028, U+2029
+		}
+		return 2, 1
+	}
+	_, w := utf8.DecodeRuneInString(raw)
+	return w, w
 }
 
 // byteOffset returns the byte offset of the n-th character of s.
@@ -368,17 +522,9 @@ func resolveAlias(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// nodeValue decodes a node into a document the way [nmstate.Decode] does.
+// nodeValue decodes a node the way [nmstate.Decode] decodes text.
 func nodeValue(n *yaml.Node) (any, error) {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	if err := enc.Encode(n); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return nmstate.Decode(buf.Bytes())
+	return nmstate.DecodeNode(n)
 }
 
 func nodeKind(n *yaml.Node) string {
@@ -396,12 +542,18 @@ func nodeKind(n *yaml.Node) string {
 		return "a number"
 	case "!!bool":
 		return "a boolean"
+	case "!!str":
+		return "a string"
+	case "!!timestamp":
+		return "a timestamp"
+	case "!!binary":
+		return "binary data"
 	}
-	return "a " + strings.TrimPrefix(n.Tag, "!!")
+	return fmt.Sprintf("a value tagged %q", n.Tag)
 }
 
-// sortedNames is the capture names of a policy in sorted order.
-func sortedNames(c map[string]string) []string {
+// sortedNames returns the keys of a map in sorted order.
+func sortedNames[V any](c map[string]V) []string {
 	names := make([]string, 0, len(c))
 	for n := range c {
 		names = append(names, n)

@@ -140,8 +140,11 @@ func (r *resolver) order() ([]string, error) {
 		todo = append(todo, name)
 		seen := map[string]bool{}
 		for _, d := range r.deps(e) {
-			if _, cached := r.states[d.name]; cached || seen[d.name] {
-				continue // cached: nothing to wait for
+			_, cached := r.states[d.name]
+			_, parsed := r.exprs[d.name]
+			_, failed := r.parse[d.name]
+			if cached || seen[d.name] || (!parsed && !failed) {
+				continue // nothing to wait for
 			}
 			seen[d.name] = true
 			indeg[name]++
@@ -194,16 +197,23 @@ func (r *resolver) cycleError(indeg map[string]int) error {
 				Source: e.Source,
 				Pos:    refs[i].pos,
 				Msg:    fmt.Sprintf("%v: %s", ErrCycle, strings.Join(path, " -> ")),
+				Err:    ErrCycle,
 			}}
 		}
 		at[name] = len(path)
 		path = append(path, name)
-		next := ref{}
-		for _, d := range r.deps(r.exprs[name]) {
-			if indeg[d.name] > 0 {
-				next = d
-				break
+		next, found := ref{}, false
+		if e := r.exprs[name]; e != nil {
+			for _, d := range r.deps(e) {
+				if indeg[d.name] > 0 {
+					next, found = d, true
+					break
+				}
 			}
+		}
+		if !found {
+			// Cannot happen: a capture waits only on captures that wait.
+			return fmt.Errorf("%w among %s", ErrCycle, strings.Join(waiting, ", "))
 		}
 		refs = append(refs, next)
 		name = next.name

@@ -2,6 +2,7 @@ package capture
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -313,6 +314,9 @@ func TestResolveErrors(t *testing.T) {
 			var ce *Error
 			if !errors.As(err, &ce) {
 				t.Errorf("error %T is not a *capture.Error", err)
+			}
+			if isCycle := strings.Contains(tt.name, "cycle"); errors.Is(err, ErrCycle) != isCycle {
+				t.Errorf("errors.Is(err, ErrCycle) = %t, want %t", !isCycle, isCycle)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/netplumb/netplumb/expr"
@@ -323,6 +324,11 @@ func keyList(m map[string]any) string {
 		return "none"
 	}
 	keys := sortedKeys(m)
+	for i, k := range keys {
+		if !plainKey(k) {
+			keys[i] = strconv.Quote(k)
+		}
+	}
 	if len(keys) > 10 {
 		return strings.Join(keys[:10], ", ") + fmt.Sprintf(", and %d more", len(keys)-10)
 	}

@@ -12,6 +12,9 @@ type Error struct {
 	Source string // the whole expression
 	Pos    int    // byte offset into Source; len(Source) means its end
 	Msg    string // what is wrong, lower case, no position
+	// Err is an error the problem is an instance of, for errors.Is (such
+	// as capture.ErrCycle), or nil. Msg already says what it says.
+	Err error
 }
 
 // Error formats the error as "line:col: msg", with 1-based line and column,
@@ -20,6 +23,9 @@ func (e *Error) Error() string {
 	line, col := e.LineCol()
 	return fmt.Sprintf("%d:%d: %s", line, col, e.Msg)
 }
+
+// Unwrap returns Err.
+func (e *Error) Unwrap() error { return e.Err }
 
 // LineCol returns the 1-based line and column (in characters) of the error
 // inside the expression.

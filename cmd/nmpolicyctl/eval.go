@@ -24,6 +24,11 @@ func (e *EvalCmd) Help() string {
 References to other captures (capture.NAME.path) read the -i cache.`
 }
 
+// Validate rejects two inputs from stdin.
+func (e *EvalCmd) Validate() error {
+	return oneStdin(map[string]string{"the current state": stdinDefault(e.CurrentState), "the cache": e.CacheIn})
+}
+
 // Run runs eval.
 func (e *EvalCmd) Run(ctx context.Context, env *cli.Env) error {
 	data, err := cli.ReadInput(e.CurrentState, env.Stdin)
@@ -42,7 +47,7 @@ func (e *EvalCmd) Run(ctx context.Context, env *cli.Env) error {
 		}
 		cache, err := capture.DecodeCache(data)
 		if err != nil {
-			return cli.InputError(e.CacheIn, data, err)
+			return cli.InputError(cli.InputName(e.CacheIn), data, err)
 		}
 		captures = capture.States(cache)
 	}

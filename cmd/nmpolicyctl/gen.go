@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/netplumb/netplumb/capture"
 	"github.com/netplumb/netplumb/expr"
@@ -35,10 +37,34 @@ nothing is printed on failure.`
 // Validate rejects conflicting flags.
 func (g *GenCmd) Validate() error {
 	if g.CacheOut != "" && g.CacheOutO != "" && g.CacheOut != g.CacheOutO {
-		return errors.New("-c and -o name the same file; give one of them")
+		return errors.New("-o is another name for -c: give one of them")
 	}
-	if g.Policy == "-" && (g.CurrentState == "" || g.CurrentState == "-") {
-		return errors.New("the policy and the current state cannot both come from stdin")
+	return oneStdin(map[string]string{"the policy": g.Policy, "the current state": stdinDefault(g.CurrentState), "the cache": g.CacheIn})
+}
+
+// stdinDefault is "-" for an input that defaults to stdin.
+func stdinDefault(name string) string {
+	if name == "" {
+		return "-"
+	}
+	return name
+}
+
+// oneStdin rejects two inputs read from stdin.
+func oneStdin(inputs map[string]string) error {
+	var from []string
+	for what, name := range inputs {
+		if name == "-" {
+			from = append(from, what)
+		}
+	}
+	if len(from) > 1 {
+		slices.Sort(from)
+		both := "all"
+		if len(from) == 2 {
+			both = "both"
+		}
+		return fmt.Errorf("%s cannot %s come from stdin", strings.Join(from, " and "), both)
 	}
 	return nil
 }
@@ -72,14 +98,14 @@ func (g *GenCmd) Run(ctx context.Context, env *cli.Env) error {
 			return err
 		}
 		if cache, err = capture.DecodeCache(data); err != nil {
-			return cli.InputError(g.CacheIn, data, err)
+			return cli.InputError(cli.InputName(g.CacheIn), data, err)
 		}
 		env.Log.Debug("cache read", "file", g.CacheIn, "entries", len(cache))
 	}
 
 	gen, err := capture.Generate(doc.Policy, current, cache, env.Now())
 	if err != nil {
-		return policyError(g.Policy, doc, err)
+		return policyError(cli.InputName(g.Policy), doc, err)
 	}
 	out, err := g.Output.Render(ctx, gen.DesiredState)
 	if err != nil {
@@ -126,9 +152,19 @@ func (g *GenCmd) cachePath(env *cli.Env) (string, error) {
 }
 
 // writeAtomic writes data to a temporary file beside path and renames it
-// over path, so readers see the old file or the new one, never half.
+// over path, so readers see the old file or the new one, never half; a
+// symbolic link at path is followed, not replaced. Errors name path.
 func writeAtomic(path string, data []byte, mode os.FileMode) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("cache %s: %w", path, unwrapPath(err))
+		}
+	}()
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
@@ -150,7 +186,27 @@ func writeAtomic(path string, data []byte, mode os.FileMode) (err error) {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // make the rename durable; a failure here loses nothing written
+		d.Close()
+	}
+	return nil
+}
+
+// unwrapPath drops the temporary file's name from an error.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
 
 // policyError places an error of the engine in the policy file, with the

@@ -56,7 +56,7 @@ func (l *LintCmd) Run(ctx context.Context, env *cli.Env) error {
 				warns++
 			}
 			if l.Format == "github" {
-				fmt.Fprintf(&b, "::%s file=%s,line=%d,col=%d::%s\n", d.Severity, file, d.Line, d.Col, escapeAnnotation(d.Msg))
+				fmt.Fprintf(&b, "::%s file=%s,line=%d,col=%d::%s\n", d.Severity, escapeProperty(file), d.Line, d.Col, escapeData(d.Msg))
 			} else {
 				fmt.Fprintf(&b, "%s:%d:%d: %s: %s\n", file, d.Line, d.Col, d.Severity, d.Msg)
 			}
@@ -108,7 +108,12 @@ func lintFiles(paths []string) ([]string, error) {
 	return files, nil
 }
 
-// escapeAnnotation escapes a message for a GitHub workflow command.
-func escapeAnnotation(s string) string {
+// escapeData escapes a message for a GitHub workflow command.
+func escapeData(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// escapeProperty escapes a property value (the file) of a workflow command.
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }

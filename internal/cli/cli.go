@@ -7,6 +7,10 @@
 //	1  an operation failed (network, netlink, file system)
 //	2  bad usage or bad input (flags, YAML, policy, schema)
 //	3  diff --exit-code found changes
+//
+// A command's Run method takes the context (cancelled on SIGINT and
+// SIGTERM) and the [*Env], which carries stdin, stdout, stderr, the logger,
+// the clock and the parsed [Globals].
 package cli
 
 import (
@@ -44,6 +48,8 @@ type Env struct {
 	Getenv func(string) string
 	// Now is the clock (time.Now outside tests).
 	Now func() time.Time
+	// Globals are the parsed global flags.
+	Globals *Globals
 
 	level *slog.LevelVar
 }
@@ -142,8 +148,11 @@ func Run(ctx context.Context, name, description string, cmdline any, args []stri
 		fmt.Fprintf(stderr, "%s: %v (see '%s --help')\n", name, err, name)
 		return ExitUsage
 	}
-	if g, ok := cmdline.(interface{ GlobalFlags() *Globals }); ok && g.GlobalFlags().Verbose {
-		level.Set(slog.LevelDebug)
+	if g, ok := cmdline.(interface{ GlobalFlags() *Globals }); ok {
+		env.Globals = g.GlobalFlags()
+		if env.Globals.Verbose {
+			level.Set(slog.LevelDebug)
+		}
 	}
 	if err := kctx.Run(); err != nil {
 		return Report(stderr, name, err)
@@ -198,6 +207,7 @@ type PositionError struct {
 	Code      int    // exit status; 0 means ExitUsage
 }
 
+// Error prints "file:line:col: message", leaving out what is unknown.
 func (e *PositionError) Error() string {
 	var b strings.Builder
 	if e.File != "" {
@@ -237,7 +247,8 @@ func (e *PositionError) Snippet() string {
 
 // Report prints err on w as "name: message" (plus a snippet for a
 // [PositionError]) and returns its exit status: the one an [ExitCoder]
-// chooses, 2 for kong's parse errors, 1 otherwise.
+// chooses, 2 for kong's parse errors, 1 otherwise. It is safe for
+// concurrent use on different writers.
 func Report(w io.Writer, name string, err error) int {
 	msg := strings.TrimRight(err.Error(), "\n")
 	fmt.Fprintf(w, "%s: %s\n", name, msg)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"syscall"
 )
 
 // ErrTerminal is returned when a command would read its document from a
@@ -17,6 +18,8 @@ var ErrTerminal = errors.New("stdin is a terminal: give a FILE argument or pipe 
 // [ErrTerminal] when stdin is a terminal, and one with status 2 naming the
 // file when it cannot be read because it does not exist or is a directory
 // (1 for other I/O errors).
+//
+// ReadInput is safe for concurrent use on different readers.
 func ReadInput(name string, stdin io.Reader) ([]byte, error) {
 	if name == "" || name == "-" {
 		if isTerminal(stdin) {
@@ -34,7 +37,7 @@ func ReadInput(name string, stdin io.Reader) ([]byte, error) {
 		if errors.As(err, &pe) {
 			err = fmt.Errorf("%s: %w", name, pe.Err)
 		}
-		if errors.Is(err, fs.ErrNotExist) || isDirErr(name) {
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || isDirErr(name) {
 			return nil, BadInput(err)
 		}
 		return nil, err

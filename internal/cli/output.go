@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -27,6 +28,9 @@ type Output struct {
 // expression have exit status 2.
 func (o *Output) Render(ctx context.Context, doc any) ([]byte, error) {
 	if o.JQ == "" {
+		if o.Raw {
+			return nil, Errorf("-r applies to --jq results: give --jq too")
+		}
 		if doc == nil {
 			return nil, nil
 		}
@@ -48,7 +52,7 @@ func (o *Output) Render(ctx context.Context, doc any) ([]byte, error) {
 			break
 		}
 		if err, ok := v.(error); ok {
-			if herr, ok := err.(*gojq.HaltError); ok && herr.Value() == nil {
+			if herr := (*gojq.HaltError)(nil); errors.As(err, &herr) && herr.Value() == nil {
 				break
 			}
 			return nil, Errorf("--jq: %v", err)
