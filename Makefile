@@ -17,14 +17,15 @@ build:
 # The pipeline on shipped example data: no root, no network, no cloud.
 demo: build
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && ex=examples/policies && \
-	echo "\$$ nmpolicyctl gen $$ex/bridge-on-default-gw-dhcp/policy.yaml < current.yaml" && \
-	$(BIN)/nmpolicyctl gen $$ex/bridge-on-default-gw-dhcp/policy.yaml -c "$$tmp/cache.yaml" \
-		< $$ex/bridge-on-default-gw-dhcp/current.yaml && \
-	echo && echo "\$$ nmpolicyctl gen $$ex/vlan-on-base-interface/policy.yaml --jq '.interfaces[].name' -r < current.yaml" && \
-	$(BIN)/nmpolicyctl gen $$ex/vlan-on-base-interface/policy.yaml -c "$$tmp/cache.yaml" \
-		--jq '.interfaces[].name' -r < $$ex/vlan-on-base-interface/current.yaml && \
-	echo && echo "\$$ nmpolicyctl lint $$ex/*/policy.yaml" && \
-	$(BIN)/nmpolicyctl lint --strict $$ex/*/policy.yaml && echo "no problems"
+	echo "\$$ cat current.yaml | nmpolicyctl gen $$ex/bridge-on-default-gw-dhcp/policy.yaml" && \
+	cat $$ex/bridge-on-default-gw-dhcp/current.yaml | \
+		$(BIN)/nmpolicyctl gen $$ex/bridge-on-default-gw-dhcp/policy.yaml -c "$$tmp/cache.yaml" && \
+	echo && echo "\$$ cat current.yaml | nmpolicyctl gen $$ex/vlan-on-base-interface/policy.yaml | nmpolicyctl eval 'interfaces.type==\"vlan\"' --jq '.interfaces[].name' -r" && \
+	cat $$ex/vlan-on-base-interface/current.yaml | \
+		$(BIN)/nmpolicyctl gen $$ex/vlan-on-base-interface/policy.yaml -c "$$tmp/cache.yaml" | \
+		$(BIN)/nmpolicyctl eval 'interfaces.type=="vlan"' --jq '.interfaces[].name' -r && \
+	echo && echo "\$$ nmpolicyctl lint --strict $$ex" && \
+	$(BIN)/nmpolicyctl lint --strict $$ex && echo "no problems"
 
 # Whatever the tests need from Debian is installed here (nothing yet for
 # nmpolicyctl; the other commands add theirs).
