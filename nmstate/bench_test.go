@@ -1,6 +1,8 @@
 package nmstate_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"sync"
 	"testing"
 
@@ -98,6 +100,23 @@ func BenchmarkDecodeSigsYAML(b *testing.B) {
 	for b.Loop() {
 		var v any
 		if err := sigsyaml.Unmarshal(data, &v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeEncodingJSON is encoding/json with UseNumber on the same
+// data, for comparison: what Decode's JSON path used to run, without its
+// second scan and number conversion.
+func BenchmarkDecodeEncodingJSON(b *testing.B) {
+	_, data := bench()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var v any
+		if err := dec.Decode(&v); err != nil {
 			b.Fatal(err)
 		}
 	}

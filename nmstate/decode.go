@@ -4,11 +4,11 @@ package nmstate
 //
 // Decode reads one YAML or JSON document into the model tree described in
 // the package comment. Input whose first non-blank byte is '{' or '[' is JSON
-// and goes through encoding/json. Everything else is YAML, and most YAML we
-// see is the block style that nmstatectl, sigs.k8s.io/yaml and our own tools
-// print, which a general YAML library decodes slowly: go.yaml.in/yaml/v3 takes
-// over two seconds for a 13 MiB state with 100,000 routes. So Decode first
-// tries its own decoder for that subset:
+// and goes through decodeJSON (json.go). Everything else is YAML, and most
+// YAML we see is the block style that nmstatectl, sigs.k8s.io/yaml and our
+// own tools print, which a general YAML library decodes slowly:
+// go.yaml.in/yaml/v3 takes over two seconds for a 13 MiB state with 100,000
+// routes. So Decode first tries its own decoder for that subset:
 //
 //   - block mappings and block sequences, a sequence as a mapping value
 //     indented or at the key's own column, compact nesting ("- key: value",
@@ -39,14 +39,9 @@ package nmstate
 // uint64 keys, which become "null" and decimal here. Two keys of one mapping
 // that convert to the same string are an error unless yaml.v3 itself merges
 // them (1 and 01 are both the integer 1: the later wins).
-//
-// JSON goes through encoding/json with UseNumber, which neither notices keys
-// defined twice nor where a number out of range is; checkJSON scans the
-// input once more for both.
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -87,15 +82,21 @@ func (e *SyntaxError) Error() string {
 // float64. Empty input, or input with only spaces, line breaks and comments,
 // gives (nil, nil).
 //
-// Input whose first non-blank byte is '{' or '[' is decoded as JSON with
-// encoding/json; a key defined twice, a number out of float64's range and
-// data after the value are errors. Other input is YAML, resolved as
-// go.yaml.in/yaml/v3 resolves it (the YAML 1.2 core schema: yes and no are
-// strings), with timestamps kept as strings; a second document and a key
-// defined twice are errors. Keys that YAML resolves to something else than a
-// string are converted as sigs.k8s.io/yaml converts them: 1 to "1", 0x10 to
-// "16", 1.5 to "1.5", true to "true", and null to "null". Strings in the
-// result may share memory with one copy of data that Decode makes.
+// Input whose first non-blank byte is '{' or '[' is decoded as JSON (RFC
+// 8259) as encoding/json decodes it with UseNumber, numbers converted as
+// above, and with encoding/json's error messages; invalid UTF-8 in strings
+// becomes U+FFFD. A key defined twice, a number out of float64's range,
+// nesting deeper than 10,000 levels and data after the value are errors.
+//
+// Other input is YAML, resolved as go.yaml.in/yaml/v3 resolves it (the YAML
+// 1.2 core schema: yes and no are strings), with timestamps kept as strings;
+// a second document and a key defined twice are errors. Keys that YAML
+// resolves to something else than a string are converted as sigs.k8s.io/yaml
+// converts them: 1 to "1", 0x10 to "16", 1.5 to "1.5", true to "true", and
+// null to "null".
+//
+// Strings in the result may share memory with one copy of data that Decode
+// makes.
 //
 // Every error Decode returns is a *SyntaxError. Decode is safe for concurrent
 // use.
@@ -953,210 +954,6 @@ func findKey(n *yaml.Node, line int, key string, seen map[*yaml.Node]bool) *yaml
 	for _, c := range n.Content {
 		if f := findKey(c, line, key, seen); f != nil {
 			return f
-		}
-	}
-	return nil
-}
-
-// decodeJSON decodes a JSON document.
-func decodeJSON(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		var se *json.SyntaxError
-		switch {
-		case errors.As(err, &se):
-			return nil, jsonError(data, int(se.Offset)-1, se.Error())
-		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-			return nil, jsonError(data, len(data), "unexpected end of JSON input")
-		}
-		return nil, &SyntaxError{Msg: err.Error()}
-	}
-	off := int(dec.InputOffset())
-	for off < len(data) && (data[off] == ' ' || data[off] == '\t' || data[off] == '\n' || data[off] == '\r') {
-		off++
-	}
-	if off < len(data) {
-		r, _ := utf8.DecodeRune(data[off:])
-		return nil, jsonError(data, off, fmt.Sprintf("invalid character %s after top-level value", quoteChar(r)))
-	}
-	if err := checkJSON(data); err != nil {
-		return nil, err
-	}
-	return jsonNumbers(v), nil
-}
-
-// quoteChar formats r as encoding/json does in its errors.
-func quoteChar(r rune) string {
-	switch r {
-	case '\'':
-		return `'\''`
-	case '"':
-		return `'"'`
-	}
-	s := strconv.Quote(string(r))
-	return "'" + s[1:len(s)-1] + "'"
-}
-
-// jsonError makes a *SyntaxError for the byte offset off of data.
-func jsonError(data []byte, off int, msg string) error {
-	off = min(max(off, 0), len(data))
-	line := 1 + bytes.Count(data[:off], []byte{'\n'})
-	ls := bytes.LastIndexByte(data[:off], '\n') + 1
-	return &SyntaxError{Line: line, Column: utf8.RuneCount(data[ls:off]) + 1, Msg: msg}
-}
-
-// jsonNumbers converts the json.Number values of v to the model, in place.
-// checkJSON has made sure each of them fits.
-func jsonNumbers(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		s := string(v)
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return i
-		}
-		if u, err := strconv.ParseUint(s, 10, 64); err == nil {
-			return u
-		}
-		f, _ := strconv.ParseFloat(s, 64)
-		return f
-	case []any:
-		for i, e := range v {
-			v[i] = jsonNumbers(e)
-		}
-	case map[string]any:
-		for k, e := range v {
-			switch e.(type) {
-			case json.Number, []any, map[string]any:
-				v[k] = jsonNumbers(e)
-			}
-		}
-	}
-	return v
-}
-
-// checkJSON scans data, a valid JSON document, for keys defined twice in an
-// object and for numbers out of float64's range.
-func checkJSON(data []byte) error {
-	type frame struct {
-		object bool
-		start  int                 // of the object's keys in keys
-		set    map[string]struct{} // the keys, once there are many
-	}
-	type key struct {
-		name []byte // unescaped
-		off  int
-	}
-	var (
-		stack     []frame
-		keys      []key
-		expectKey bool
-	)
-	for i := 0; i < len(data); {
-		switch c := data[i]; {
-		case c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == ':':
-			i++
-		case c == '{' || c == '[':
-			stack = append(stack, frame{object: c == '{', start: len(keys)})
-			expectKey = c == '{'
-			i++
-		case c == '}' || c == ']':
-			f := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			keys = keys[:f.start]
-			expectKey = false
-			i++
-		case c == ',':
-			expectKey = stack[len(stack)-1].object
-			i++
-		case c == '"':
-			j := i + 1
-			escaped := false
-			for {
-				k := bytes.IndexByte(data[j:], '"')
-				j += k
-				if bytes.IndexByte(data[i+1:j], '\\') < 0 {
-					break
-				}
-				escaped = true
-				n := 0
-				for data[j-1-n] == '\\' {
-					n++
-				}
-				if n%2 == 0 {
-					break
-				}
-				j++
-			}
-			if expectKey {
-				expectKey = false
-				name := data[i+1 : j]
-				if escaped || !utf8.Valid(name) {
-					var s string
-					_ = json.Unmarshal(data[i:j+1], &s)
-					name = []byte(s)
-				}
-				f := &stack[len(stack)-1]
-				own := keys[f.start:]
-				dup := false
-				if f.set != nil {
-					_, dup = f.set[string(name)]
-				} else {
-					for _, k := range own {
-						if bytes.Equal(k.name, name) {
-							dup = true
-							break
-						}
-					}
-				}
-				if dup {
-					first := 0
-					for _, k := range own {
-						if bytes.Equal(k.name, name) {
-							first = k.off
-							break
-						}
-					}
-					firstLine := 1 + bytes.Count(data[:first], []byte{'\n'})
-					return jsonError(data, i, fmt.Sprintf("mapping key %q already defined at line %d", name, firstLine))
-				}
-				keys = append(keys, key{name, i})
-				if f.set != nil {
-					f.set[string(name)] = struct{}{}
-				} else if len(own) >= 16 {
-					f.set = make(map[string]struct{}, 32)
-					for _, k := range keys[f.start:] {
-						f.set[string(k.name)] = struct{}{}
-					}
-				}
-			}
-			i = j + 1
-		case c == '-' || c >= '0' && c <= '9':
-			j := i + 1
-			float := false
-			for j < len(data) {
-				d := data[j]
-				if d == '.' || d == 'e' || d == 'E' {
-					float = true
-				} else if !(d >= '0' && d <= '9' || d == '-' || d == '+') {
-					break
-				}
-				j++
-			}
-			if float || j-i > 19 {
-				s := string(data[i:j])
-				if _, err := strconv.ParseFloat(s, 64); err != nil {
-					if _, err := strconv.ParseInt(s, 10, 64); err != nil {
-						if _, err := strconv.ParseUint(s, 10, 64); err != nil {
-							return jsonError(data, i, fmt.Sprintf("number %s out of range", s))
-						}
-					}
-				}
-			}
-			i = j
-		default: // true, false, null
-			i++
 		}
 	}
 	return nil
