@@ -15,7 +15,6 @@ import (
 	"github.com/netplumb/netplumb/internal/testenv"
 )
 
-
 // unknownKeys walks document v along f and returns one line per key f does
 // not know, in the form lint prints. Strings, such as "{{ ... }}" templates
 // standing for any subtree, are never walked.
