@@ -352,38 +352,11 @@ func (l *linter) template(n *yaml.Node, path []any) {
 	}
 }
 
-// suggest returns the candidate closest to key, ignoring case, within a
-// third of its length.
+// suggest returns the top-level policy key closest to key: "desired…"
+// always means desiredState.
 func suggest(key string, candidates []string) string {
-	best, bestD := "", len(key)/3+1
-	for _, c := range candidates {
-		if d := distance(strings.ToLower(key), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
 	if strings.HasPrefix(strings.ToLower(key), "desired") {
 		return "desiredState"
 	}
-	return best
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return nmstate.Closest(key, candidates)
 }

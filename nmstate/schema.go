@@ -90,10 +90,17 @@ func (f *Field) Suggest(key string) string {
 	if _, ok := f.children[key]; ok {
 		return ""
 	}
+	return Closest(key, f.keys)
+}
+
+// Closest returns the candidate closest to key, by the rules of
+// [Field.Suggest], or "" when none is close enough. It is safe for
+// concurrent use.
+func Closest(key string, candidates []string) string {
 	want := foldKey(key)
 	limit := max(1, len(want)/3)
 	best, bestDist, bestLenDiff := "", limit+1, 0
-	for _, k := range f.keys {
+	for _, k := range candidates {
 		cand := foldKey(k)
 		d := osaDistance(want, cand, limit)
 		lenDiff := absInt(len(cand) - len(want))
