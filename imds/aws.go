@@ -52,7 +52,7 @@ func awsProvider() Provider {
 		},
 		Probe: func(ctx context.Context, c *Client) bool {
 			s := &awsSession{c: c}
-			_, err := s.get(ctx, "meta-data/instance-id")
+			_, err := s.get(ctx, "meta-data/")
 			return err == nil
 		},
 		Fetch: func(ctx context.Context, src Source) ([]byte, error) {
@@ -167,6 +167,15 @@ func awsFetch(ctx context.Context, s *awsSession) ([]byte, error) {
 		doc["meta-data/local-hostname"] = textValue(bodies[2])
 	}
 	var paths []string
+	if bodies[1] == nil {
+		// No identity document (older or emulated services): read its
+		// facts from the plain keys, with the NICs' keys.
+		paths = append(paths, "meta-data/instance-id", "meta-data/instance-type", "meta-data/ami-id",
+			"meta-data/placement/region", "meta-data/placement/availability-zone")
+	}
+	if bodies[2] == nil {
+		paths = append(paths, "meta-data/hostname")
+	}
 	for _, mac := range macs {
 		for _, k := range awsNICKeys {
 			paths = append(paths, awsMACs+mac+"/"+k)

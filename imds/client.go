@@ -73,7 +73,7 @@ type Client struct {
 
 // MaxInFlight bounds the requests a Client sends at once: AWS limits
 // simultaneous connections and Azure throttles at 5 requests a second.
-const MaxInFlight = 8
+const MaxInFlight = 16
 
 // NewClient returns a client for a service at base (scheme and host; a
 // path is kept as a prefix).

@@ -49,15 +49,24 @@ type Server struct {
 // New starts a fake service with a provider's handler; it stops when the
 // test ends.
 func New(t testing.TB, h http.Handler) *Server {
+	s := Start(h)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake service; Close stops it.
+func Start(h http.Handler) *Server {
 	s := &Server{handler: h, hang: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
-	t.Cleanup(func() {
-		close(s.hang)
-		s.srv.CloseClientConnections()
-		s.srv.Close()
-	})
 	return s
+}
+
+// Close stops the service, releasing hung requests.
+func (s *Server) Close() {
+	close(s.hang)
+	s.srv.CloseClientConnections()
+	s.srv.Close()
 }
 
 // SetLatency adds a delay before every answer.

@@ -20,19 +20,26 @@ var Update = flag.Bool("update", false, "rewrite golden files and testscript exp
 
 // Script runs the testscript files in testdata/script of the calling
 // package, with the commands registered by testscript.Main, explicit exec,
-// and the `exits` command.
-func Script(t *testing.T, setup func(*testscript.Env) error) {
+// the `exits`, `cmpignore` and `perm` commands, and the package's own
+// commands.
+func Script(t *testing.T, setup func(*testscript.Env) error, cmds ...map[string]func(*testscript.TestScript, bool, []string)) {
+	all := map[string]func(*testscript.TestScript, bool, []string){
+		"exits":     exits,
+		"cmpignore": cmpIgnore,
+		"perm":      perm,
+	}
+	for _, m := range cmds {
+		for k, v := range m {
+			all[k] = v
+		}
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *Update,
 		Setup:               setup,
-		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exits":     exits,
-			"cmpignore": cmpIgnore,
-			"perm":      perm,
-		},
+		Cmds:                all,
 	})
 }
 
