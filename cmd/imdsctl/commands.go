@@ -207,4 +207,3 @@ func walkRaw(v any, path string) (any, error) {
 	}
 	return v, nil
 }
-

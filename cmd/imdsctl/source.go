@@ -132,4 +132,3 @@ func (s *SourceFlags) localLinks() ([]imds.LocalLink, error) {
 func (s *SourceFlags) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, s.Timeout)
 }
-
