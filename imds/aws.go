@@ -70,7 +70,6 @@ type awsSession struct {
 	token string
 	gen   int  // bumped at every new token
 	v1    bool // the service issues no tokens: IMDSv1
-	fresh bool
 }
 
 func (s *awsSession) newToken(ctx context.Context, seen int) error {

@@ -176,8 +176,9 @@ func checkExpected(t *testing.T, file string, got any, golden bool) {
 	}
 }
 
-// canonical sorts what the fixtures compare as sets: interfaces by name,
-// addresses by ip, routes and rules by all their fields.
+// canonical sorts what the fixtures compare as sets: addresses by ip,
+// routes and rules by all their fields. Interfaces keep the provider's
+// order, which the expected files follow.
 func canonical(v any) any {
 	switch t := v.(type) {
 	case map[string]any:

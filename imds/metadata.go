@@ -181,7 +181,7 @@ func CheckName(name string) error {
 		return fmt.Errorf("interface name %q holds '/', ':', a control character or white space", name)
 	}
 	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 || r >= 0x7f && r <= 0x9f || r >= 0xfffd && r <= 0xffff { // C0, DEL, C1, U+FFFD to U+FFFF: YAML cannot print them
 			return fmt.Errorf("interface name %q holds a control character", name)
 		}
 	}

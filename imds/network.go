@@ -87,7 +87,7 @@ func (m *Metadata) names(links []LocalLink) (map[*Link]string, map[*Link]LocalLi
 		if l.Kind != Ethernet || l.MAC == "" {
 			continue
 		}
-		if ll, ok := byMAC(links, l.MAC); ok && !taken[ll.Name] {
+		if ll, ok := byMAC(links, l.MAC, l.Port); ok && !taken[ll.Name] {
 			names[l], local[l] = ll.Name, ll
 			taken[ll.Name] = true
 		}

@@ -81,7 +81,7 @@ func TestByMACPrefersPhysical(t *testing.T) {
 		{Name: "vlan5", MAC: "02:00:00:00:00:01", Ifindex: 1},
 		{Name: "ens3", MAC: "02:00:00:00:00:01", Ifindex: 7, Physical: true},
 	}
-	if l, _ := byMAC(links, "02:00:00:00:00:01"); l.Name != "ens3" {
+	if l, _ := byMAC(links, "02:00:00:00:00:01", false); l.Name != "ens3" {
 		t.Errorf("byMAC = %s, want the physical ens3", l.Name)
 	}
 }

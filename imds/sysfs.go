@@ -47,11 +47,16 @@ type LocalLink struct {
 	// Physical is set when the link has a device (not a bond, VLAN or
 	// other virtual link).
 	Physical bool
+	// BondPort is set for a link enslaved to a bond; MAC is then its
+	// permanent address. It names only metadata links that are bond ports.
+	BondPort bool
 }
 
 // Links lists the links under class/net that a MAC can name: not lo, not
-// enslaved to another link (bond ports, Azure's SR-IOV VFs share their
-// master's MAC), not with an all-zero MAC. A missing class/net is no links.
+// with an all-zero MAC, and of the links enslaved to another only bond
+// ports, by their permanent MAC (bonding_slave/perm_hwaddr): Azure's
+// SR-IOV VFs share their master's MAC and must never be configured. A
+// missing class/net is no links.
 func (s Sysfs) Links() ([]LocalLink, error) {
 	dir := filepath.Join(s.Root, "class", "net")
 	entries, err := os.ReadDir(dir)
@@ -68,10 +73,15 @@ func (s Sysfs) Links() ([]LocalLink, error) {
 			continue
 		}
 		p := filepath.Join(dir, name)
-		if _, err := os.Lstat(filepath.Join(p, "master")); err == nil {
-			continue
+		_, err := os.Lstat(filepath.Join(p, "master"))
+		enslaved := err == nil
+		addrFile := filepath.Join(p, "address")
+		if enslaved {
+			// A bond port shows its bond's MAC; its own is perm_hwaddr.
+			// Other enslaved links (Azure's VFs) are never named by MAC.
+			addrFile = filepath.Join(p, "bonding_slave", "perm_hwaddr")
 		}
-		b, err := os.ReadFile(filepath.Join(p, "address"))
+		b, err := os.ReadFile(addrFile)
 		if err != nil {
 			continue
 		}
@@ -79,7 +89,7 @@ func (s Sysfs) Links() ([]LocalLink, error) {
 		if err != nil || mac == "00:00:00:00:00:00" {
 			continue
 		}
-		l := LocalLink{Name: name, MAC: mac}
+		l := LocalLink{Name: name, MAC: mac, BondPort: enslaved}
 		if b, err := os.ReadFile(filepath.Join(p, "ifindex")); err == nil {
 			l.Ifindex, _ = strconv.Atoi(strings.TrimSpace(string(b)))
 		}
@@ -92,11 +102,12 @@ func (s Sysfs) Links() ([]LocalLink, error) {
 }
 
 // byMAC finds the local link with a MAC: a physical one first, then the
-// lowest ifindex, then the first by name, so the choice is stable.
-func byMAC(links []LocalLink, mac string) (LocalLink, bool) {
+// lowest ifindex, then the first by name, so the choice is stable. Bond
+// ports match only when port is set.
+func byMAC(links []LocalLink, mac string, port bool) (LocalLink, bool) {
 	var found []LocalLink
 	for _, l := range links {
-		if l.MAC == mac {
+		if l.MAC == mac && (!l.BondPort || port) {
 			found = append(found, l)
 		}
 	}

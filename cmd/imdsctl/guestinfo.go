@@ -2,5 +2,6 @@ package main
 
 import "github.com/netplumb/netplumb/imds"
 
-// guestInfo is the VMware guestinfo reader: vmware-rpctool, else vmtoolsd.
-func guestInfo() imds.GuestInfo { return nil }
+// guestInfo is the VMware guestinfo reader: vmware-rpctool, else vmtoolsd,
+// found on PATH.
+func guestInfo() imds.GuestInfo { return &imds.RPCTool{} }
