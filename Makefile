@@ -2,7 +2,7 @@
 
 GO        ?= go
 BIN       := bin
-COMMANDS  := nmpolicyctl
+COMMANDS  := nmpolicyctl imdsctl
 GOFLAGS   ?=
 BENCHTIME ?= 5x
 
@@ -24,6 +24,11 @@ demo: build
 	cat $$ex/vlan-on-base-interface/current.yaml | \
 		$(BIN)/nmpolicyctl gen $$ex/vlan-on-base-interface/policy.yaml -c "$$tmp/cache.yaml" | \
 		$(BIN)/nmpolicyctl eval 'interfaces.type=="vlan"' --jq '.interfaces[].name' -r && \
+	echo && echo "\$$ imdsctl fetch --provider gcp --metadata-file examples/imds/gcp/metadata.json --sysfs examples/imds/gcp/sys | nmpolicyctl gen examples/imds/jumbo-policy.yaml" && \
+	$(BIN)/imdsctl fetch --provider gcp --metadata-file examples/imds/gcp/metadata.json --sysfs examples/imds/gcp/sys | \
+		$(BIN)/nmpolicyctl gen examples/imds/jumbo-policy.yaml -c "$$tmp/cache.yaml" && \
+	echo && echo "\$$ imdsctl show network --provider aws --metadata-file examples/imds/aws/metadata.json --sysfs examples/imds/aws/sys --format table" && \
+	$(BIN)/imdsctl show network --provider aws --metadata-file examples/imds/aws/metadata.json --sysfs examples/imds/aws/sys --format table && \
 	echo && echo "\$$ nmpolicyctl lint --strict $$ex" && \
 	$(BIN)/nmpolicyctl lint --strict $$ex && echo "no problems"
 
@@ -44,6 +49,7 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./nmstate/ ./capture/
 	$(GO) test -run '^$$' -bench Process -benchtime $(BENCHTIME) ./cmd/nmpolicyctl/
+	$(GO) test -run '^$$' -bench AWS -benchtime $(BENCHTIME) ./imds/
 
 # A short run of every fuzz target (their seed corpora run in `make test`).
 FUZZTIME ?= 30s

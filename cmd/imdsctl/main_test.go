@@ -30,7 +30,7 @@ func TestScript(t *testing.T) {
 	testenv.Script(t, func(e *testscript.Env) error {
 		e.Setenv("CASES", cases)
 		return nil
-	}, map[string]func(*testscript.TestScript, bool, []string){"fakeimds": fakeIMDS})
+	}, map[string]func(*testscript.TestScript, bool, []string){"fakeimds": fakeIMDS, "fakerpctool": fakeRPCTool})
 }
 
 // fakeIMDS starts a fake metadata service for a case directory and sets
@@ -70,4 +70,24 @@ func fakeIMDS(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Setenv("IMDS", srv.URL)
+}
+
+// fakeRPCTool puts a vmware-rpctool answering a VMware case's guestinfo
+// keys first on $PATH:
+//
+//	fakerpctool $CASES/vmware/netplan-bond-vlan-gzip
+func fakeRPCTool(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: fakerpctool CASEDIR")
+	}
+	c, err := imdstest.Load(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if c.GuestInfo == nil {
+		ts.Fatalf("%s is not a VMware case", args[0])
+	}
+	bin := ts.MkAbs("rpcbin")
+	ts.Check(os.MkdirAll(bin, 0o755))
+	_, err = imdstest.WriteRPCTool(bin, c.GuestInfo)
+	ts.Check(err)
+	ts.Setenv("PATH", bin+string(os.PathListSeparator)+ts.Getenv("PATH"))
 }
