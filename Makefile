@@ -32,9 +32,22 @@ demo: build
 	echo && echo "\$$ nmpolicyctl lint --strict $$ex" && \
 	$(BIN)/nmpolicyctl lint --strict $$ex && echo "no problems"
 
-# Whatever the tests need from Debian is installed here (nothing yet for
-# nmpolicyctl; the other commands add theirs).
+# Whatever the tests need from Debian, installed when missing: the distros'
+# own parsers that check netrender's output, and iproute2 for namespace
+# tests. ifupdown-ng conflicts with ifupdown, so it is unpacked beside it.
+DEB_PACKAGES := netplan.io ifupdown network-manager systemd udev iproute2 util-linux bash
+IFUPDOWN_NG  := /opt/ifupdown-ng
+
 deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@if [ ! -x $(IFUPDOWN_NG)/sbin/ifupdown ] && [ ! -x $(IFUPDOWN_NG)/usr/sbin/ifupdown ]; then \
+		tmp=$$(mktemp -d) && (cd $$tmp && apt-get download -qq ifupdown-ng >/dev/null) && \
+		dpkg -x $$tmp/ifupdown-ng_*.deb $(IFUPDOWN_NG) && rm -rf $$tmp; \
+	fi
 
 test: deps
 	$(GO) test $(GOFLAGS) -count=1 ./...
