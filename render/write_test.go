@@ -52,10 +52,10 @@ func TestWrite(t *testing.T) {
 	}
 	got := readAll(t, root)
 	for path, want := range map[string]string{
-		"/etc/hostname":                 "-rw-r--r-- new\n",
-		"/etc/netplan/50-netplumb.yaml": "-rw------- network: {}\n",
+		"/etc/hostname":                  "-rw-r--r-- new\n",
+		"/etc/netplan/50-netplumb.yaml":  "-rw------- network: {}\n",
 		"/etc/systemd/network/10-a.link": "-rw-r--r-- [Match]\n",
-		"/run/real/file":                "-rw-r----- x\n",
+		"/run/real/file":                 "-rw-r----- x\n",
 	} {
 		if got[path] != want {
 			t.Errorf("%s = %q, want %q", path, got[path], want)
