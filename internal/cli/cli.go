@@ -285,11 +285,16 @@ func InputError(name string, data []byte, err error) error {
 	if !errors.As(err, &se) || se.Line == 0 {
 		return BadInput(fmt.Errorf("%s: %w", name, err))
 	}
-	pe := &PositionError{File: name, Line: se.Line, Col: se.Column, Err: errors.New(se.Msg)}
-	lines := strings.Split(string(data), "\n")
-	if se.Column > 0 && se.Line <= len(lines) {
-		pe.Text = strings.TrimRight(lines[se.Line-1], "\r")
-		pe.Caret = se.Column - 1
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	line, col := se.Line, se.Column
+	if line > len(lines) {
+		// yaml.v3 places a problem at the end of input past the last line.
+		line, col = len(lines), 0
+	}
+	pe := &PositionError{File: name, Line: line, Col: col, Err: errors.New(se.Msg)}
+	if col > 0 {
+		pe.Text = strings.TrimRight(lines[line-1], "\r")
+		pe.Caret = col - 1
 	}
 	return pe
 }
