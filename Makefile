@@ -63,6 +63,8 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./nmstate/ ./capture/
 	$(GO) test -run '^$$' -bench Process -benchtime $(BENCHTIME) ./cmd/nmpolicyctl/
 	$(GO) test -run '^$$' -bench AWS -benchtime $(BENCHTIME) ./imds/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./render/
+	$(GO) test -run '^$$' -bench Process -benchtime 20x ./cmd/netrender/
 
 # A short run of every fuzz target (their seed corpora run in `make test`).
 FUZZTIME ?= 30s
