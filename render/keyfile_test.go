@@ -93,14 +93,6 @@ interfaces:
 interfaces:
 - {name: eth0, ipv4: {enabled: true, address: [{ip: 10.0.0.2, prefix-length: 24}], auto-route-metric: 100}}`,
 			"interfaces[0].ipv4.auto-route-metric without dhcp: not supported by keyfile", true},
-		{"hidden file", `
-interfaces:
-- {name: .eth0, ipv4: {enabled: true, dhcp: true}}`,
-			"interfaces[0].name .eth0: not supported by keyfile", true},
-		{"hidden file of a port", `
-interfaces:
-- {name: bond0, type: bond, link-aggregation: {mode: active-backup, port: [eth0, .p1]}}`,
-			"interfaces[0].link-aggregation.port[1].name .p1: not supported by keyfile", true},
 		{"primary matched by MAC", `
 interfaces:
 - {name: lan0, identifier: mac-address, mac-address: 52:54:00:12:34:56}

@@ -96,7 +96,7 @@ func TestNetplanYAML(t *testing.T) {
 - name: "1e3"
 - name: "true"
 - name: a#b
-- name: -x
+- name: "&x"
   type: bond
   link-aggregation:
     port: ["1e3", "true"]
@@ -104,7 +104,7 @@ func TestNetplanYAML(t *testing.T) {
 - name: "~y"
   type: vlan
   mac-address: 02:00:00:00:00:07
-  vlan: {base-iface: -x, id: 7}
+  vlan: {base-iface: "&x", id: 7}
   ipv6:
     enabled: true
     address: [{ip: "::7", prefix-length: 64}]
@@ -128,7 +128,7 @@ route-rules:
 			"true": map[string]any{},
 			"a#b":  map[string]any{"accept-ra": false, "link-local": []any{}},
 		},
-		"bonds": map[string]any{"-x": map[string]any{
+		"bonds": map[string]any{"&x": map[string]any{
 			"interfaces": []any{"1e3", "true"},
 			"parameters": map[string]any{"mode": "balance-rr", "mii-monitor-interval": 100, "primary": "true"},
 			"accept-ra":  false,
@@ -136,7 +136,7 @@ route-rules:
 		}},
 		"vlans": map[string]any{"~y": map[string]any{
 			"id":             7,
-			"link":           "-x",
+			"link":           "&x",
 			"macaddress":     "02:00:00:00:00:07",
 			"accept-ra":      false,
 			"addresses":      []any{"::7/64"},

@@ -333,6 +333,8 @@ func checkName(name string) error {
 		return fmt.Errorf("interface name %q is not 1 to 15 bytes long", name)
 	case name == "." || name == "..":
 		return fmt.Errorf("interface name %q is not allowed", name)
+	case name[0] == '.' || name[0] == '-':
+		return fmt.Errorf("interface name %q starts with %q", name, name[0])
 	}
 	for _, r := range name {
 		if r <= ' ' || r == '/' || r == ':' || r == '"' || r == '\'' || r == '\\' || r == '$' || r == '`' || r >= 0x7f {
