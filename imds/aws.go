@@ -229,11 +229,10 @@ func textValue(b []byte) any {
 	return ""
 }
 
-// awsDoc reads values from the saved document.
-type awsDoc map[string]any
-
-func (d awsDoc) strings(path string) ([]string, error) {
-	switch v := d[path].(type) {
+// awsLines reads a value of the saved document: a text body (a string,
+// or a list of its lines) as its non-empty lines.
+func awsLines(n node) ([]string, error) {
+	switch v := n.v.(type) {
 	case nil:
 		return nil, nil
 	case string:
@@ -243,26 +242,28 @@ func (d awsDoc) strings(path string) ([]string, error) {
 		for i, e := range v {
 			s, ok := e.(string)
 			if !ok {
-				return nil, fieldErrorf(fmt.Sprintf("%s[%d]", path, i), "%s is not a string", describeValue(e))
+				return nil, n.at(i).errorf("%s is not a string", describeValue(e))
 			}
 			out = append(out, lines([]byte(s))...)
 		}
 		return out, nil
 	default:
-		return nil, fieldErrorf(path, "%s is not text", describeValue(v))
+		return nil, n.errorf("%s is not text", describeValue(v))
 	}
 }
 
-func (d awsDoc) first(path string) (string, error) {
-	ss, err := d.strings(path)
+// awsFirst reads the first line of a text body; "" when there is none.
+func awsFirst(n node) (string, error) {
+	ss, err := awsLines(n)
 	if err != nil || len(ss) == 0 {
 		return "", err
 	}
 	return ss[0], nil
 }
 
-func (d awsDoc) addrs(path string, want4 bool) ([]netip.Addr, error) {
-	ss, err := d.strings(path)
+// awsAddrs reads a text body of IPv4 (want4) or IPv6 addresses.
+func awsAddrs(n node, want4 bool) ([]netip.Addr, error) {
+	ss, err := awsLines(n)
 	if err != nil {
 		return nil, err
 	}
@@ -274,35 +275,37 @@ func (d awsDoc) addrs(path string, want4 bool) ([]netip.Addr, error) {
 			if want4 {
 				family = "IPv4"
 			}
-			return nil, fieldErrorf(path, "%q is not an %s address", s, family)
+			return nil, n.errorf("%q is not an %s address", s, family)
 		}
 		out = append(out, a)
 	}
 	return out, nil
 }
 
-func (d awsDoc) network(path string) (netip.Prefix, error) {
-	s, err := d.first(path)
+// awsNetwork reads a network in CIDR form; the zero Prefix when absent.
+func awsNetwork(n node) (netip.Prefix, error) {
+	s, err := awsFirst(n)
 	if err != nil || s == "" {
 		return netip.Prefix{}, err
 	}
 	p, err := ParseNetwork(s)
 	if err != nil {
-		return netip.Prefix{}, fieldErrorf(path, "%v", err)
+		return netip.Prefix{}, n.errorf("%v", err)
 	}
 	return p, nil
 }
 
-func (d awsDoc) number(path string) (int, bool, error) {
-	s, err := d.first(path)
+// awsNumber reads a number from 0 to 1024; ok is false when absent.
+func awsNumber(n node) (int, bool, error) {
+	s, err := awsFirst(n)
 	if err != nil || s == "" {
 		return 0, false, err
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 0 || n > 1024 {
-		return 0, false, fieldErrorf(path, "%q is not a small number", s)
+	i, err := strconv.Atoi(s)
+	if err != nil || i < 0 || i > 1024 {
+		return 0, false, n.errorf("%q is not a small number", s)
 	}
-	return n, true, nil
+	return i, true, nil
 }
 
 type awsNIC struct {
@@ -315,20 +318,16 @@ type awsNIC struct {
 }
 
 func awsParse(data []byte) (*Metadata, error) {
-	tree, err := nmstate.Decode(data)
+	root, err := decodeTree(data, "a map of metadata paths to values", rawText)
 	if err != nil {
 		return nil, err
 	}
-	raw, ok := tree.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("the document is %s, not a map of metadata paths to values", describeValue(tree))
-	}
-	d := awsDoc(raw)
+	raw := root.v.(map[string]any)
 	m := &Metadata{Raw: awsTree(raw)}
 
 	// MACs: from the listing if the document has it, else from the keys.
 	var macs []string
-	if listing, err := d.strings(awsMACs); err != nil {
+	if listing, err := awsLines(root.get(awsMACs)); err != nil {
 		return nil, err
 	} else {
 		for _, l := range listing {
@@ -347,33 +346,33 @@ func awsParse(data []byte) (*Metadata, error) {
 	for _, raw := range macs {
 		mac, err := ParseMAC(raw)
 		if err != nil {
-			return nil, fieldErrorf(awsMACs+raw, "%v", err)
+			return nil, root.get(awsMACs+raw).errorf("%v", err)
 		}
 		p := awsMACs + raw + "/"
 		n := awsNIC{mac: mac}
-		if n.dev, n.hasDev, err = d.number(p + "device-number"); err != nil {
+		if n.dev, n.hasDev, err = awsNumber(root.get(p + "device-number")); err != nil {
 			return nil, err
 		}
-		if n.card, _, err = d.number(p + "network-card"); err != nil {
+		if n.card, _, err = awsNumber(root.get(p + "network-card")); err != nil {
 			return nil, err
 		}
-		if n.v4, err = d.addrs(p+"local-ipv4s", true); err != nil {
+		if n.v4, err = awsAddrs(root.get(p+"local-ipv4s"), true); err != nil {
 			return nil, err
 		}
-		if n.v6, err = d.addrs(p+"ipv6s", false); err != nil {
+		if n.v6, err = awsAddrs(root.get(p+"ipv6s"), false); err != nil {
 			return nil, err
 		}
-		if n.pub, err = d.addrs(p+"public-ipv4s", true); err != nil {
+		if n.pub, err = awsAddrs(root.get(p+"public-ipv4s"), true); err != nil {
 			return nil, err
 		}
-		if n.sub4, err = d.network(p + "subnet-ipv4-cidr-block"); err != nil {
+		if n.sub4, err = awsNetwork(root.get(p + "subnet-ipv4-cidr-block")); err != nil {
 			return nil, err
 		}
-		if n.sub6, err = d.network(p + "subnet-ipv6-cidr-blocks"); err != nil {
+		if n.sub6, err = awsNetwork(root.get(p + "subnet-ipv6-cidr-blocks")); err != nil {
 			return nil, err
 		}
 		if len(n.v4) > 1 && !n.sub4.IsValid() {
-			return nil, fieldErrorf(p+"subnet-ipv4-cidr-block", "missing, but the NIC has secondary addresses")
+			return nil, root.get(p + "subnet-ipv4-cidr-block").errorf("missing, but the NIC has secondary addresses")
 		}
 		nics = append(nics, n)
 	}
@@ -426,7 +425,7 @@ func awsParse(data []byte) (*Metadata, error) {
 		if v, ok := id[idKey].(string); ok && v != "" {
 			return v, nil
 		}
-		return d.first(path)
+		return awsFirst(root.get(path))
 	}
 	for _, f := range []struct {
 		dst         *string
@@ -445,7 +444,7 @@ func awsParse(data []byte) (*Metadata, error) {
 		}
 	}
 	if m.Hostname == "" {
-		if m.Hostname, err = d.first("meta-data/hostname"); err != nil {
+		if m.Hostname, err = awsFirst(root.get("meta-data/hostname")); err != nil {
 			return nil, err
 		}
 	}
@@ -462,39 +461,21 @@ func awsTree(doc map[string]any) map[string]any {
 	slices.Sort(keys)
 	for _, k := range keys {
 		parts := strings.Split(strings.Trim(k, "/"), "/")
-		node := root
+		dir := root
 		for _, p := range parts[:len(parts)-1] {
-			next, ok := node[p].(map[string]any)
+			next, ok := dir[p].(map[string]any)
 			if !ok {
 				next = map[string]any{}
-				node[p] = next
+				dir[p] = next
 			}
-			node = next
+			dir = next
 		}
 		last := parts[len(parts)-1]
-		if _, isDir := node[last].(map[string]any); !isDir {
-			node[last] = doc[k]
+		if _, isDir := dir[last].(map[string]any); !isDir {
+			dir[last] = doc[k]
 		}
 	}
 	return root
-}
-
-// describeValue names a decoded value's type for messages.
-func describeValue(v any) string {
-	switch t := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return fmt.Sprintf("a string (%q)", t)
-	case bool:
-		return "a boolean"
-	case map[string]any:
-		return "a map"
-	case []any:
-		return "a list"
-	default:
-		return "a number"
-	}
 }
 
 // swappedUUID returns a UUID with its first three groups byte-swapped,

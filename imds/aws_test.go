@@ -104,10 +104,11 @@ func TestAWSFetchWaves(t *testing.T) {
 	if got := srv.Requests(); got != 25 {
 		t.Errorf("%d requests, want 25", got)
 	}
-	// Three waves of 20 ms, with room for a slow machine, but well under
-	// the four waves (80 ms) a sequential step would add.
-	if elapsed > 150*time.Millisecond {
-		t.Errorf("fetch took %v, want about 60 ms (3 waves)", elapsed)
+	// The per-NIC keys go out together, up to the client's bound: that is
+	// what makes the fetch a few waves and not one request after another
+	// (the time is logged, not asserted, as it depends on the machine).
+	if got := srv.MaxInFlight(); got != MaxInFlight {
+		t.Errorf("%d requests in flight at most, want %d", got, MaxInFlight)
 	}
 	t.Logf("%d requests in %v", srv.Requests(), elapsed)
 }
@@ -185,15 +186,6 @@ func FuzzAWSParse(f *testing.F) {
 	f.Add([]byte(`{"meta-data/network/interfaces/macs/0A-00-00-00-00-01/local-ipv4s": ["1.2.3.4", 5]}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		m, err := awsProvider().Parse(doc)
-		if err != nil {
-			if strings.Contains(err.Error(), "\n") {
-				t.Fatalf("error spans lines: %q", err)
-			}
-			return
-		}
-		if _, err := m.NMState(Options{}); err != nil {
-			t.Fatalf("NMState of a valid document: %v", err)
-		}
-		m.Facts(nil)
+		checkParse(t, m, err, false, nil)
 	})
 }

@@ -1,15 +1,12 @@
 package imds
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
-
-	"github.com/netplumb/netplumb/nmstate"
 )
 
 // Azure IMDS. The saved document is the answer of GET
@@ -39,7 +36,7 @@ func azureProvider() Provider {
 			if err != nil {
 				return nil, err
 			}
-			if _, err := jdObject(resp.Body); err != nil {
+			if _, err := decodeObject(resp.Body); err != nil {
 				return nil, fmt.Errorf("GET %s: %w", src.Client.URL(azureInstance), err)
 			}
 			return resp.Body, nil
@@ -89,7 +86,7 @@ func (f azureIPs) prefix(a netip.Addr) netip.Prefix {
 }
 
 func azureParse(data []byte) (*Metadata, error) {
-	root, err := jdDecode(data, "the Azure /metadata/instance document")
+	root, err := decodeTree(data, "the Azure /metadata/instance document", longText)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +116,7 @@ func azureParse(data []byte) (*Metadata, error) {
 			return nil, err
 		}
 		if other, ok := seen[mac]; ok {
-			return nil, fieldErrorf(nic.get("macAddress").path, "%s is also the MAC of %s", mac, other)
+			return nil, nic.get("macAddress").errorf("%s is also the MAC of %s", mac, other)
 		}
 		seen[mac] = nic.path
 		v4, err := azureFamily(nic.get("ipv4"), 4)
@@ -166,21 +163,21 @@ func azureParse(data []byte) (*Metadata, error) {
 }
 
 // azureCompute reads the instance facts.
-func azureCompute(m *Metadata, compute jdNode) error {
+func azureCompute(m *Metadata, compute node) error {
 	profile, err := compute.get("osProfile").object()
 	if err != nil {
 		return err
 	}
 	for _, f := range []struct {
 		dst   *string
-		nodes []jdNode
+		nodes []node
 	}{
-		{&m.InstanceID, []jdNode{compute.get("vmId")}},
-		{&m.Hostname, []jdNode{profile.get("computerName"), compute.get("name")}},
-		{&m.Region, []jdNode{compute.get("location")}},
-		{&m.Zone, []jdNode{compute.get("zone")}},
-		{&m.Size, []jdNode{compute.get("vmSize")}},
-		{&m.Account, []jdNode{compute.get("subscriptionId")}},
+		{&m.InstanceID, []node{compute.get("vmId")}},
+		{&m.Hostname, []node{profile.get("computerName"), compute.get("name")}},
+		{&m.Region, []node{compute.get("location")}},
+		{&m.Zone, []node{compute.get("zone")}},
+		{&m.Size, []node{compute.get("vmSize")}},
+		{&m.Account, []node{compute.get("subscriptionId")}},
 	} {
 		for _, n := range f.nodes {
 			s, err := n.text()
@@ -192,7 +189,7 @@ func azureCompute(m *Metadata, compute jdNode) error {
 			}
 			if f.dst == &m.Hostname {
 				if err := CheckHostname(s); err != nil {
-					return fieldErrorf(n.path, "%v", err)
+					return n.errorf("%v", err)
 				}
 			}
 			*f.dst = s
@@ -229,7 +226,7 @@ func azureCompute(m *Metadata, compute jdNode) error {
 // azureFamily reads the ipv4 or ipv6 object of a NIC: ipAddress[] with
 // privateIpAddress and publicIpAddress, and subnet[0] with address and
 // prefix (a string, "24").
-func azureFamily(n jdNode, family int) (azureIPs, error) {
+func azureFamily(n node, family int) (azureIPs, error) {
 	f := azureIPs{bits: -1}
 	o, err := n.object()
 	if err != nil {
@@ -248,7 +245,7 @@ func azureFamily(n jdNode, family int) (azureIPs, error) {
 			return f, err
 		}
 		if !private.IsValid() {
-			return f, fieldErrorf(a.get("privateIpAddress").path, "missing")
+			return f, a.get("privateIpAddress").errorf("missing")
 		}
 		f.private = append(f.private, private)
 		public, err := a.get("publicIpAddress").addr(family)
@@ -289,179 +286,15 @@ func azureFamily(n jdNode, family int) (azureIPs, error) {
 		zero = netip.IPv6Unspecified()
 	}
 	if f.bits, err = PrefixLen(zero, length); err != nil {
-		return f, fieldErrorf(prefix.path, "%v", err)
+		return f, prefix.errorf("%v", err)
 	}
 	if network.IsValid() {
 		f.subnet = netip.PrefixFrom(network, f.bits).Masked()
 		for _, a := range f.private {
 			if !f.subnet.Contains(a) {
-				return f, fieldErrorf(s.path, "%s is not in the subnet %s", a, f.subnet)
+				return f, s.errorf("%s is not in the subnet %s", a, f.subnet)
 			}
 		}
 	}
 	return f, nil
-}
-
-// Reading the decoded JSON documents of Azure, GCP and Oracle.
-
-// jdNode is a value of a decoded document with its path there, for
-// messages: network.interface[0].macAddress.
-type jdNode struct {
-	v    any
-	path string
-}
-
-// jdMaxText bounds the strings the parsers take.
-const jdMaxText = 1024
-
-// jdDecode decodes a saved document that must be a JSON or YAML map; what
-// names it in the error for anything else.
-func jdDecode(data []byte, what string) (jdNode, error) {
-	v, err := nmstate.Decode(data)
-	if err != nil {
-		return jdNode{}, err
-	}
-	if _, ok := v.(map[string]any); !ok {
-		return jdNode{}, fmt.Errorf("the document is %s, not %s", describeValue(v), what)
-	}
-	return jdNode{v: v}, nil
-}
-
-// jdObject decodes the body of an answer that must be a JSON object.
-func jdObject(body []byte) (map[string]any, error) {
-	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		return nil, fmt.Errorf("the answer is not a JSON object")
-	}
-	v, err := nmstate.Decode(body)
-	if err != nil {
-		return nil, err
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("the answer is not a JSON object")
-	}
-	return m, nil
-}
-
-// jdList decodes the body of an answer that must be a JSON list.
-func jdList(body []byte) ([]any, error) {
-	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '[' {
-		return nil, fmt.Errorf("the answer is not a JSON list")
-	}
-	v, err := nmstate.Decode(body)
-	if err != nil {
-		return nil, err
-	}
-	l, ok := v.([]any)
-	if !ok {
-		return nil, fmt.Errorf("the answer is not a JSON list")
-	}
-	return l, nil
-}
-
-// get returns a map's member (nil when n is not a map or has no such key:
-// check n with object first).
-func (n jdNode) get(key string) jdNode {
-	m, _ := n.v.(map[string]any)
-	path := key
-	if n.path != "" {
-		path = n.path + "." + key
-	}
-	return jdNode{v: m[key], path: path}
-}
-
-// object checks that n is a map, or null or absent (an empty map).
-func (n jdNode) object() (jdNode, error) {
-	switch n.v.(type) {
-	case nil, map[string]any:
-		return n, nil
-	}
-	return n, fieldErrorf(n.path, "%s is not a map", describeValue(n.v))
-}
-
-// list returns a list's elements; null or absent is an empty list.
-func (n jdNode) list() ([]jdNode, error) {
-	switch t := n.v.(type) {
-	case nil:
-		return nil, nil
-	case []any:
-		out := make([]jdNode, len(t))
-		for i, e := range t {
-			out[i] = jdNode{v: e, path: fmt.Sprintf("%s[%d]", n.path, i)}
-		}
-		return out, nil
-	}
-	return nil, fieldErrorf(n.path, "%s is not a list", describeValue(n.v))
-}
-
-// text reads a string of at most jdMaxText bytes without control
-// characters, trimmed; null or absent is "".
-func (n jdNode) text() (string, error) {
-	switch t := n.v.(type) {
-	case nil:
-		return "", nil
-	case string:
-		if len(t) > jdMaxText {
-			return "", fieldErrorf(n.path, "%q... is longer than %d bytes", t[:32], jdMaxText)
-		}
-		if strings.ContainsFunc(t, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return "", fieldErrorf(n.path, "%q holds a control character", t)
-		}
-		return strings.TrimSpace(t), nil
-	}
-	return "", fieldErrorf(n.path, "%s is not a string", describeValue(n.v))
-}
-
-// addr reads an IP address of a family (4, 6, or 0 for either); null,
-// absent or "" is the zero Addr.
-func (n jdNode) addr(family int) (netip.Addr, error) {
-	s, err := n.text()
-	if err != nil || s == "" {
-		return netip.Addr{}, err
-	}
-	a, err := ParseAddr(s)
-	switch {
-	case err != nil:
-		return netip.Addr{}, fieldErrorf(n.path, "%v", err)
-	case family == 4 && !a.Is4():
-		return netip.Addr{}, fieldErrorf(n.path, "%q is not an IPv4 address", s)
-	case family == 6 && !a.Is6():
-		return netip.Addr{}, fieldErrorf(n.path, "%q is not an IPv6 address", s)
-	}
-	return a, nil
-}
-
-// network reads a network in CIDR form of a family, masked; null, absent
-// or "" is the zero Prefix.
-func (n jdNode) network(family int) (netip.Prefix, error) {
-	s, err := n.text()
-	if err != nil || s == "" {
-		return netip.Prefix{}, err
-	}
-	p, err := ParseNetwork(s)
-	switch {
-	case err != nil:
-		return netip.Prefix{}, fieldErrorf(n.path, "%v", err)
-	case family == 4 && !p.Addr().Is4():
-		return netip.Prefix{}, fieldErrorf(n.path, "%q is not an IPv4 network", s)
-	case family == 6 && !p.Addr().Is6():
-		return netip.Prefix{}, fieldErrorf(n.path, "%q is not an IPv6 network", s)
-	}
-	return p, nil
-}
-
-// requiredMAC reads a MAC address that must be there.
-func (n jdNode) requiredMAC() (string, error) {
-	s, err := n.text()
-	if err != nil {
-		return "", err
-	}
-	if s == "" {
-		return "", fieldErrorf(n.path, "missing")
-	}
-	mac, err := ParseMAC(s)
-	if err != nil {
-		return "", fieldErrorf(n.path, "%v", err)
-	}
-	return mac, nil
 }

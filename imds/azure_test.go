@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -54,68 +53,6 @@ func azureTestDoc() map[string]any {
 			nic2,
 			map[string]any{"macAddress": "000D3A0000B3", "ipv4": map[string]any{"ipAddress": []any{}}},
 		}},
-	}
-}
-
-// jdDelete, as the value of jdSet, removes the key.
-var jdDelete = &struct{}{}
-
-// jdSet sets a value in a decoded document at a dotted path whose list
-// elements are numbers: network.interface.0.macAddress.
-func jdSet(doc any, path string, v any) {
-	parts := strings.Split(path, ".")
-	node := doc
-	for _, p := range parts[:len(parts)-1] {
-		switch t := node.(type) {
-		case map[string]any:
-			node = t[p]
-		case []any:
-			i, _ := strconv.Atoi(p)
-			node = t[i]
-		}
-	}
-	last := parts[len(parts)-1]
-	switch t := node.(type) {
-	case map[string]any:
-		if v == jdDelete {
-			delete(t, last)
-		} else {
-			t[last] = v
-		}
-	case []any:
-		i, _ := strconv.Atoi(last)
-		t[i] = v
-	default:
-		panic(fmt.Sprintf("jdSet %s: %T", path, node))
-	}
-}
-
-// jdParseError is a case of a parser's error table: values set in the
-// test document and the exact error.
-type jdParseError struct {
-	name string
-	set  map[string]any
-	want string
-}
-
-func jdParseErrors(t *testing.T, p Provider, doc func() map[string]any, tests []jdParseError) {
-	t.Helper()
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			d := doc()
-			for k, v := range tt.set {
-				jdSet(d, k, v)
-			}
-			b, err := nmstate.MarshalJSON(d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = p.Parse(b)
-			if err == nil || err.Error() != tt.want {
-				t.Fatalf("Parse error = %v\nwant %s", err, tt.want)
-			}
-		})
 	}
 }
 
@@ -170,15 +107,15 @@ func TestAzureParseDefaults(t *testing.T) {
 			}},
 		{"numeric prefix", map[string]any{"network.interface.0.ipv4.subnet.0.prefix": 25},
 			func(m *Metadata) string { return m.Links[0].IPv4.Addresses[0].String() }},
-		{"prefix without address", map[string]any{"network.interface.0.ipv4.subnet.0.address": jdDelete},
+		{"prefix without address", map[string]any{"network.interface.0.ipv4.subnet.0.address": deleteKey},
 			func(m *Metadata) string {
 				return m.Links[0].IPv4.Addresses[0].String() + " " + m.Links[0].SubnetIPv4.String()
 			}},
-		{"host name from the VM name", map[string]any{"compute.osProfile": jdDelete},
+		{"host name from the VM name", map[string]any{"compute.osProfile": deleteKey},
 			func(m *Metadata) string { return m.Hostname }},
 		{"custom image", map[string]any{"compute.storageProfile.imageReference.id": "/subscriptions/s/images/i"},
 			func(m *Metadata) string { return m.Image }},
-		{"no image", map[string]any{"compute.storageProfile": jdDelete},
+		{"no image", map[string]any{"compute.storageProfile": deleteKey},
 			func(m *Metadata) string { return m.Image }},
 		{"single NIC: no route metric", map[string]any{"network.interface": []any{azureTestNIC("000D3A0000B1", []string{"10.0.0.4"}, "24")}},
 			func(m *Metadata) string { return strconv.Itoa(m.Links[0].AutoRouteMetric) }},
@@ -192,11 +129,7 @@ func TestAzureParseDefaults(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d := azureTestDoc()
-			for k, v := range tt.set {
-				jdSet(d, k, v)
-			}
-			b, _ := nmstate.MarshalJSON(d)
+			b := mutated(t, azureTestDoc(), tt.set)
 			m, err := azureProvider().Parse(b)
 			if err != nil {
 				t.Fatal(err)
@@ -211,12 +144,12 @@ func TestAzureParseDefaults(t *testing.T) {
 func TestAzureParseErrors(t *testing.T) {
 	t.Parallel()
 	nic := "network.interface.0."
-	jdParseErrors(t, azureProvider(), azureTestDoc, []jdParseError{
+	checkParseErrors(t, azureProvider(), azureTestDoc, false, []parseErrorCase{
 		{"compute not a map", map[string]any{"compute": "x"}, `compute: a string ("x") is not a map`},
 		{"interfaces not a list", map[string]any{"network.interface": map[string]any{}},
 			"network.interface: a map is not a list"},
 		{"interface not a map", map[string]any{"network.interface.1": 5}, "network.interface[1]: a number is not a map"},
-		{"no MAC", map[string]any{nic + "macAddress": jdDelete}, "network.interface[0].macAddress: missing"},
+		{"no MAC", map[string]any{nic + "macAddress": deleteKey}, "network.interface[0].macAddress: missing"},
 		{"bad MAC", map[string]any{nic + "macAddress": "000D3A04759"},
 			`network.interface[0].macAddress: "000D3A04759" is not a MAC address`},
 		{"MAC twice", map[string]any{"network.interface.1.macAddress": "00:0d:3a:00:00:b1"},
@@ -243,7 +176,7 @@ func TestAzureParseErrors(t *testing.T) {
 			"network.interface[0].ipv4.subnet[0]: 10.0.0.4 is not in the subnet 10.9.0.0/24"},
 		{"host name with a slash", map[string]any{"compute.osProfile.computerName": "evil/host"},
 			`compute.osProfile.computerName: host name "evil/host" holds "/"`},
-		{"VM name with a newline", map[string]any{"compute.osProfile": jdDelete, "compute.name": "a\nb"},
+		{"VM name with a newline", map[string]any{"compute.osProfile": deleteKey, "compute.name": "a\nb"},
 			`compute.name: "a\nb" holds a control character`},
 		{"vmSize not a string", map[string]any{"compute.vmSize": []any{}}, "compute.vmSize: a list is not a string"},
 		{"image not a map", map[string]any{"compute.storageProfile.imageReference": "x"},
@@ -256,25 +189,6 @@ func TestAzureParseErrors(t *testing.T) {
 			t.Errorf("Parse(%q) succeeded", doc)
 		}
 	}
-}
-
-// jdGet sends one request to a fake with headers and returns the status,
-// the body and the answer's headers.
-func jdGet(t *testing.T, srv *imdstest.Server, method, path string, header http.Header) (int, string, http.Header) {
-	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header = header
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Header
 }
 
 func TestAzureFake(t *testing.T) {
@@ -300,92 +214,16 @@ func TestAzureFake(t *testing.T) {
 		{"GET", "/metadata/versions", md, 200, `"apiVersions":["2017-03-01"`},
 	}
 	for _, tt := range tests {
-		code, body, _ := jdGet(t, srv, tt.method, tt.path, tt.header)
+		code, body, _ := fakeGet(t, srv, tt.method, tt.path, tt.header)
 		if code != tt.code || !strings.Contains(body, tt.body) {
 			t.Errorf("%s %s: %d %q, want %d with %q", tt.method, tt.path, code, body, tt.code, tt.body)
 		}
 	}
 }
 
-// jdClient returns a client for a fake set up for a provider, with short
-// waits.
-func jdClient(t *testing.T, p Provider, srv *imdstest.Server) *Client {
-	t.Helper()
-	c, err := NewClient(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Setup != nil {
-		p.Setup(c)
-	}
-	c.Backoff = 10 * time.Millisecond
-	c.TryTimeout = 500 * time.Millisecond
-	return c
-}
-
-// jdFetchFaults fetches through a fake that fails the first requests
-// (500, 429 with Retry-After, resets; extra for provider-specific
-// statuses) and one that never succeeds, which must end by the deadline.
-// requests is how many requests a fetch sends.
-func jdFetchFaults(t *testing.T, p Provider, handler func() http.Handler, requests int) {
-	tests := []struct {
-		name       string
-		fault      imdstest.Fault
-		n          int
-		retryAfter string
-		minWait    time.Duration
-	}{
-		{"500", imdstest.Fail500, 3, "", 0},
-		{"429 with Retry-After", imdstest.Fail429, 1, "1", time.Second},
-		{"reset", imdstest.FailReset, 2, "", 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			srv := imdstest.New(t, handler())
-			srv.FailFirst(tt.n, tt.fault, tt.retryAfter)
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			start := time.Now()
-			saved, err := p.Fetch(ctx, Source{Client: jdClient(t, p, srv)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if el := time.Since(start); el < tt.minWait {
-				t.Errorf("answered after %v, before the %v the server asked for", el, tt.minWait)
-			}
-			if _, err := p.Parse(saved); err != nil {
-				t.Fatal(err)
-			}
-			if got := srv.Requests(); got != requests+tt.n {
-				t.Errorf("%d requests, want %d", got, requests+tt.n)
-			}
-		})
-	}
-	t.Run("never succeeds", func(t *testing.T) {
-		t.Parallel()
-		srv := imdstest.New(t, handler())
-		srv.FailFirst(1<<30, imdstest.Fail500, "")
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		start := time.Now()
-		_, err := p.Fetch(ctx, Source{Client: jdClient(t, p, srv)})
-		var se *StatusError
-		if !errors.As(err, &se) || se.Code != 500 || !strings.Contains(err.Error(), srv.URL+"/") {
-			t.Fatalf("error = %v, want a 500 naming the URL", err)
-		}
-		if el := time.Since(start); el > 1200*time.Millisecond {
-			t.Errorf("gave up after %v, past the 1 s deadline", el)
-		}
-		if srv.Requests() < 2*requests {
-			t.Errorf("%d requests: no retries", srv.Requests())
-		}
-	})
-}
-
 func TestAzureFetchFaults(t *testing.T) {
 	t.Parallel()
-	jdFetchFaults(t, azureProvider(), func() http.Handler { return imdstest.NewAzure(azureTestDoc()) }, 1)
+	fetchRetries(t, azureProvider(), func() http.Handler { return imdstest.NewAzure(azureTestDoc()) }, 1)
 }
 
 // TestAzureFetchWhileStarting: IMDS answers 404 while it starts and 410
@@ -398,7 +236,7 @@ func TestAzureFetchWhileStarting(t *testing.T) {
 			fake := imdstest.NewAzure(azureTestDoc())
 			fake.Unavailable(3, code)
 			srv := imdstest.New(t, fake)
-			saved, err := azureProvider().Fetch(context.Background(), Source{Client: jdClient(t, azureProvider(), srv)})
+			saved, err := azureProvider().Fetch(context.Background(), Source{Client: quickClient(t, azureProvider(), srv)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -418,7 +256,7 @@ func TestAzureFetchWhileStarting(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := azureProvider().Fetch(ctx, Source{Client: jdClient(t, azureProvider(), srv)})
+		_, err := azureProvider().Fetch(ctx, Source{Client: quickClient(t, azureProvider(), srv)})
 		var se *StatusError
 		if !errors.As(err, &se) || se.Code != 410 {
 			t.Fatalf("error = %v", err)
@@ -432,7 +270,7 @@ func TestAzureFetchWhileStarting(t *testing.T) {
 func TestAzureFetchRefusesDesignErrors(t *testing.T) {
 	t.Parallel()
 	srv := imdstest.New(t, imdstest.NewAzure(azureTestDoc()))
-	c := jdClient(t, azureProvider(), srv)
+	c := quickClient(t, azureProvider(), srv)
 	c.Header.Del("Metadata") // as a client that forgot it
 	_, err := azureProvider().Fetch(context.Background(), Source{Client: c})
 	var se *StatusError
@@ -446,7 +284,7 @@ func TestAzureFetchRefusesNonJSON(t *testing.T) {
 	srv := imdstest.New(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "compute: {}\n")
 	}))
-	_, err := azureProvider().Fetch(context.Background(), Source{Client: jdClient(t, azureProvider(), srv)})
+	_, err := azureProvider().Fetch(context.Background(), Source{Client: quickClient(t, azureProvider(), srv)})
 	want := "GET " + srv.URL + "/metadata/instance?api-version=2021-02-01: the answer is not a JSON object"
 	if err == nil || err.Error() != want {
 		t.Fatalf("error = %v\nwant %s", err, want)
@@ -457,14 +295,14 @@ func TestAzureProbe(t *testing.T) {
 	t.Parallel()
 	p := azureProvider()
 	srv := imdstest.New(t, imdstest.NewAzure(azureTestDoc()))
-	if !p.Probe(context.Background(), jdClient(t, p, srv)) {
+	if !p.Probe(context.Background(), quickClient(t, p, srv)) {
 		t.Error("the Azure fake is not recognised")
 	}
 	// Another provider's service answers 404: the probe must not retry it
 	// as a starting IMDS would be.
 	other := imdstest.New(t, imdstest.NewAWS(awsTestDoc(), false))
 	start := time.Now()
-	if p.Probe(context.Background(), jdClient(t, p, other)) {
+	if p.Probe(context.Background(), quickClient(t, p, other)) {
 		t.Error("the AWS fake is taken for Azure")
 	}
 	if other.Requests() != 1 || time.Since(start) > time.Second {
@@ -479,35 +317,9 @@ func FuzzAzureParse(f *testing.F) {
 	f.Add([]byte(`{"network": {"interface": [{"macAddress": "000D3A047598", "ipv6": {"ipAddress": [{"privateIpAddress": "fd00::1"}, {"privateIpAddress": "fd00::2"}], "subnet": [{"address": "fd00::", "prefix": "ffff:ffff::"}]}}]}}`))
 	f.Add([]byte(`{"compute": {"osProfile": {"computerName": "a..b"}, "storageProfile": {"imageReference": {"publisher": "p"}}}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		jdFuzzCheck(t, azureProvider(), doc)
+		m, err := azureProvider().Parse(doc)
+		checkParse(t, m, err, true, nmstate.MarshalJSON)
 	})
-}
-
-// jdFuzzCheck parses a document: an error must be one line; a document
-// that parses must convert and print.
-func jdFuzzCheck(t *testing.T, p Provider, doc []byte) {
-	m, err := p.Parse(doc)
-	if err != nil {
-		var fe *FieldError
-		var se *nmstate.SyntaxError
-		if strings.Contains(err.Error(), "\n") {
-			t.Fatalf("error spans lines: %q", err)
-		}
-		if !errors.As(err, &fe) && !errors.As(err, &se) && !strings.HasPrefix(err.Error(), "the document is ") {
-			t.Fatalf("unexpected error %T: %v", err, err)
-		}
-		return
-	}
-	state, err := m.NMState(Options{})
-	if err != nil {
-		t.Fatalf("NMState of a valid document: %v", err)
-	}
-	if _, err := nmstate.MarshalYAML(state); err != nil {
-		t.Fatalf("the state does not print: %v", err)
-	}
-	if _, err := nmstate.MarshalJSON(m.Facts(nil)); err != nil {
-		t.Fatalf("the facts do not print: %v", err)
-	}
 }
 
 // TestAzureGCPOracleSupplementary: each provider's IPv4 gateway (Azure:

@@ -48,17 +48,6 @@ func okHandler(body string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) })
 }
 
-func testClient(t *testing.T, srv *imdstest.Server) *Client {
-	t.Helper()
-	c, err := NewClient(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Backoff = 10 * time.Millisecond
-	c.TryTimeout = 300 * time.Millisecond
-	return c
-}
-
 func TestClientRetries(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

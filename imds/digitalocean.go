@@ -34,7 +34,7 @@ func digitaloceanProvider() Provider {
 		},
 		Probe: func(ctx context.Context, c *Client) bool {
 			resp, err := c.Get(ctx, digitaloceanIDPath, nil)
-			return err == nil && jtDigits(strings.TrimSpace(string(resp.Body)))
+			return err == nil && isDigits(strings.TrimSpace(string(resp.Body)))
 		},
 		Fetch: func(ctx context.Context, src Source) ([]byte, error) {
 			resp, err := src.Client.Get(ctx, digitaloceanDocPath, nil)
@@ -50,8 +50,8 @@ func digitaloceanProvider() Provider {
 	}
 }
 
-// jtDigits reports whether s is a non-empty run of decimal digits.
-func jtDigits(s string) bool {
+// isDigits reports whether s is a non-empty run of decimal digits.
+func isDigits(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -70,33 +70,31 @@ type digitaloceanIP struct {
 }
 
 func digitaloceanParse(data []byte) (*Metadata, error) {
-	tree, err := nmstate.Decode(data)
+	root, err := decodeTree(data, "a map", rawText)
 	if err != nil {
 		return nil, err
 	}
-	root, err := jtRoot(tree)
-	if err != nil {
+	m := &Metadata{Raw: root.v}
+	if m.InstanceID, err = root.get("droplet_id").id(); err != nil {
 		return nil, err
 	}
-	m := &Metadata{Raw: tree}
-	if m.InstanceID, err = root.id("droplet_id"); err != nil {
-		return nil, err
-	}
-	if m.Hostname, err = root.text("hostname"); err != nil {
+	if m.Hostname, err = root.get("hostname").printable(); err != nil {
 		return nil, err
 	}
 	if m.Hostname != "" {
 		if err := CheckHostname(m.Hostname); err != nil {
-			return nil, fieldErrorf("hostname", "%v", err)
+			return nil, root.get("hostname").errorf("%v", err)
 		}
 	}
-	if m.Region, err = root.text("region"); err != nil {
+	if m.Region, err = root.get("region").printable(); err != nil {
 		return nil, err
 	}
-	if dns, ok, err := root.obj("dns"); err != nil {
+	dns, err := root.get("dns").object()
+	if err != nil {
 		return nil, err
-	} else if ok {
-		if m.DNSServers, err = dns.addrs("nameservers"); err != nil {
+	}
+	if !dns.absent() {
+		if m.DNSServers, err = dns.get("nameservers").addrs(); err != nil {
 			return nil, err
 		}
 	}
@@ -105,13 +103,13 @@ func digitaloceanParse(data []byte) (*Metadata, error) {
 		return nil, err
 	}
 
-	ifaces, _, err := root.obj("interfaces")
+	ifaces, err := root.get("interfaces").object()
 	if err != nil {
 		return nil, err
 	}
 	var routed bool
 	for _, kind := range []string{"public", "private"} {
-		nics, err := ifaces.objs(kind)
+		nics, err := ifaces.get(kind).objects()
 		if err != nil {
 			return nil, err
 		}
@@ -144,17 +142,10 @@ func digitaloceanParse(data []byte) (*Metadata, error) {
 
 // digitaloceanNIC reads one entry of interfaces.public or
 // interfaces.private.
-func digitaloceanNIC(nic jtObj, public bool) (l *Link, v4, v6 digitaloceanIP, err error) {
-	raw, err := nic.str("mac")
+func digitaloceanNIC(nic node, public bool) (l *Link, v4, v6 digitaloceanIP, err error) {
+	mac, err := nic.get("mac").requiredMAC()
 	if err != nil {
 		return nil, v4, v6, err
-	}
-	if raw == "" {
-		return nil, v4, v6, fieldErrorf(nic.field("mac"), "missing")
-	}
-	mac, err := ParseMAC(raw)
-	if err != nil {
-		return nil, v4, v6, fieldErrorf(nic.field("mac"), "%v", err)
 	}
 	l = &Link{Kind: Ethernet, MAC: mac}
 	if v4, err = digitaloceanAddr(nic, "ipv4", false); err != nil {
@@ -191,13 +182,13 @@ func digitaloceanNIC(nic jtObj, public bool) (l *Link, v4, v6 digitaloceanIP, er
 // digitaloceanAddr reads {ip_address, netmask, gateway} (IPv4) or
 // {ip_address, cidr, gateway} (IPv6). An absent entry, or one without an
 // address, is the zero value.
-func digitaloceanAddr(nic jtObj, key string, v6 bool) (digitaloceanIP, error) {
+func digitaloceanAddr(nic node, key string, v6 bool) (digitaloceanIP, error) {
 	var out digitaloceanIP
-	o, ok, err := nic.obj(key)
-	if err != nil || !ok {
+	o, err := nic.get(key).object()
+	if err != nil {
 		return out, err
 	}
-	a, err := o.addr("ip_address")
+	a, err := o.get("ip_address").addr(0)
 	if err != nil || !a.IsValid() {
 		return out, err
 	}
@@ -206,64 +197,58 @@ func digitaloceanAddr(nic jtObj, key string, v6 bool) (digitaloceanIP, error) {
 		family = "IPv6"
 	}
 	if a.Is6() != v6 {
-		return out, fieldErrorf(o.field("ip_address"), "%s is not an %s address", a, family)
+		return out, o.get("ip_address").errorf("%s is not an %s address", a, family)
 	}
-	lenKey := "netmask"
+	length := o.get("netmask")
 	if v6 {
-		lenKey = "cidr"
+		length = o.get("cidr")
 	}
 	var mask string
-	switch v, _ := o.get(lenKey); t := v.(type) {
+	switch t := length.v.(type) {
 	case nil:
-		return out, fieldErrorf(o.field(lenKey), "missing")
+		return out, length.errorf("missing")
 	case string:
 		mask = t
 	case int64:
 		mask = fmt.Sprint(t)
 	default:
-		return out, fieldErrorf(o.field(lenKey), "%s is not a prefix length", describeValue(v))
+		return out, length.errorf("%s is not a prefix length", describeValue(t))
 	}
 	if out.prefix, err = HostPrefix(a, mask); err != nil {
-		return out, fieldErrorf(o.field(lenKey), "%v", err)
+		return out, length.errorf("%v", err)
 	}
-	if out.gateway, err = o.gateway("gateway"); err != nil {
+	if out.gateway, err = o.get("gateway").gateway(); err != nil {
 		return out, err
 	}
 	if out.gateway.IsValid() && out.gateway.Is6() != v6 {
-		return out, fieldErrorf(o.field("gateway"), "%s is not an %s address", out.gateway, family)
+		return out, o.get("gateway").errorf("%s is not an %s address", out.gateway, family)
 	}
 	return out, nil
 }
 
 // digitaloceanReserved returns the active reserved IPv4 address
 // (reserved_ip, or its older name floating_ip), if any.
-func digitaloceanReserved(root jtObj) ([]netip.Addr, error) {
+func digitaloceanReserved(root node) ([]netip.Addr, error) {
 	var out []netip.Addr
 	for _, key := range []string{"reserved_ip", "floating_ip"} {
-		r, ok, err := root.obj(key)
-		if err != nil || !ok {
-			if err != nil {
-				return nil, err
-			}
-			continue
-		}
-		v4, ok, err := r.obj("ipv4")
+		r, err := root.get(key).object()
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			continue
-		}
-		active, err := v4.boolean("active", false)
+		v4, err := r.get("ipv4").object()
 		if err != nil {
 			return nil, err
 		}
-		a, err := v4.addr("ip_address")
+		active, err := v4.get("active").boolean(false)
+		if err != nil {
+			return nil, err
+		}
+		a, err := v4.get("ip_address").addr(0)
 		if err != nil {
 			return nil, err
 		}
 		if a.IsValid() && !a.Is4() {
-			return nil, fieldErrorf(v4.field("ip_address"), "%s is not an IPv4 address", a)
+			return nil, v4.get("ip_address").errorf("%s is not an IPv4 address", a)
 		}
 		if active && a.IsValid() && !slices.Contains(out, a) {
 			out = append(out, a)

@@ -1,7 +1,6 @@
 package imds
 
 import (
-	"io"
 	"net/http"
 	"net/netip"
 	"testing"
@@ -79,12 +78,12 @@ func TestDigitalOceanParse(t *testing.T) {
 func TestDigitalOceanParseErrors(t *testing.T) {
 	t.Parallel()
 	pub := "interfaces.public.0."
-	jtRunParseErrors(t, digitaloceanProvider(), digitaloceanTestJSON, []jtParseErrorCase{
+	checkParseErrors(t, digitaloceanProvider(), fromJSON(digitaloceanTestJSON), true, []parseErrorCase{
 		{"negative id", map[string]any{"droplet_id": int64(-5)}, `droplet_id: a number is not an id`},
 		{"id as a map", map[string]any{"droplet_id": map[string]any{}}, `droplet_id: a map is not an id`},
 		{"hostname with space", map[string]any{"hostname": "a b"}, `hostname: host name "a b" holds " "`},
 		{"region with CRLF", map[string]any{"region": "nyc3\r\n"}, `region: "nyc3\r\n" holds a control character`},
-		{"no MAC", map[string]any{pub + "mac": jtDelete}, `interfaces.public[0].mac: missing`},
+		{"no MAC", map[string]any{pub + "mac": deleteKey}, `interfaces.public[0].mac: missing`},
 		{"bad MAC", map[string]any{"interfaces.private.0.mac": "04:01:57:d1:9e"},
 			`interfaces.private[0].mac: "04:01:57:d1:9e" is not a MAC address`},
 		{"IPv6 as IPv4", map[string]any{pub + "ipv4.ip_address": "2001:db8::1"},
@@ -95,7 +94,7 @@ func TestDigitalOceanParseErrors(t *testing.T) {
 			`interfaces.public[0].ipv4.ip_address: "104.236.52.010" is not an IP address`},
 		{"holey netmask", map[string]any{pub + "ipv4.netmask": "255.255.0.255"},
 			`interfaces.public[0].ipv4.netmask: "255.255.0.255" is not a contiguous netmask`},
-		{"no netmask", map[string]any{pub + "anchor_ipv4.netmask": jtDelete},
+		{"no netmask", map[string]any{pub + "anchor_ipv4.netmask": deleteKey},
 			`interfaces.public[0].anchor_ipv4.netmask: missing`},
 		{"cidr out of range", map[string]any{pub + "ipv6.cidr": int64(129)},
 			`interfaces.public[0].ipv6.cidr: prefix length 129 is out of range for 2604:a880:800:10::7a1:1`},
@@ -125,7 +124,7 @@ func TestDigitalOceanParseErrors(t *testing.T) {
 func TestDigitalOceanMapping(t *testing.T) {
 	t.Parallel()
 	parse := func(set map[string]any) *Metadata {
-		m, err := digitaloceanProvider().Parse(jtTestDoc(t, digitaloceanTestJSON, set))
+		m, err := digitaloceanProvider().Parse(jsonTestDoc(t, digitaloceanTestJSON, set))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +135,7 @@ func TestDigitalOceanMapping(t *testing.T) {
 	if got := m.Links[0].PublicIPv4; len(got) != 1 {
 		t.Errorf("inactive reserved IP: public IPv4 %v", got)
 	}
-	m = parse(map[string]any{"reserved_ip": jtDelete, "floating_ip.ipv4.ip_address": "203.0.113.9"})
+	m = parse(map[string]any{"reserved_ip": deleteKey, "floating_ip.ipv4.ip_address": "203.0.113.9"})
 	if got := m.Links[0].PublicIPv4; len(got) != 2 || got[1] != netip.MustParseAddr("203.0.113.9") {
 		t.Errorf("floating IP: public IPv4 %v", got)
 	}
@@ -163,7 +162,7 @@ func TestDigitalOceanFetch(t *testing.T) {
 	raw := []byte(digitaloceanTestJSON)
 	v, _ := nmstate.Decode(raw)
 	doc := v.(map[string]any)
-	jtFetchFaults(t, digitaloceanProvider(), func() http.Handler { return imdstest.NewDigitalOcean(doc, raw) })
+	fetchRecovers(t, digitaloceanProvider(), func() http.Handler { return imdstest.NewDigitalOcean(doc, raw) })
 }
 
 func TestDigitalOceanFake(t *testing.T) {
@@ -182,15 +181,9 @@ func TestDigitalOceanFake(t *testing.T) {
 		{"PUT", "/metadata/v1.json", 405, ""},
 		{"GET", "/metadata/v1/user-data", 404, ""},
 	} {
-		req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != tt.want || (tt.want == 200 && string(body) != tt.body) {
-			t.Errorf("%s %s: %d %q, want %d %q", tt.method, tt.path, resp.StatusCode, body, tt.want, tt.body)
+		code, body, _ := fakeGet(t, srv, tt.method, tt.path, nil)
+		if code != tt.want || (tt.want == 200 && body != tt.body) {
+			t.Errorf("%s %s: %d %q, want %d %q", tt.method, tt.path, code, body, tt.want, tt.body)
 		}
 	}
 }
@@ -212,10 +205,10 @@ func TestDigitalOceanDetect(t *testing.T) {
 	}
 	raw := []byte(digitaloceanTestJSON)
 	v, _ := nmstate.Decode(raw)
-	if !jtProbe(t, p, imdstest.NewDigitalOcean(v.(map[string]any), raw)) {
+	if !probe(t, p, imdstest.NewDigitalOcean(v.(map[string]any), raw)) {
 		t.Error("the probe does not recognise the DigitalOcean fake")
 	}
-	if jtProbe(t, p, imdstest.NewEquinix([]byte(equinixTestJSON))) {
+	if probe(t, p, imdstest.NewEquinix([]byte(equinixTestJSON))) {
 		t.Error("the probe takes Equinix for DigitalOcean")
 	}
 }
@@ -227,6 +220,6 @@ func FuzzDigitalOceanParse(f *testing.F) {
 	f.Add([]byte(`{"interfaces": {"public": [{"mac": "0000.0000.0001", "ipv4": {"ip_address": "1.2.3.4", "netmask": 33}}]}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		m, err := digitaloceanProvider().Parse(doc)
-		jtCheckFuzz(t, m, err)
+		checkParse(t, m, err, false, nmstate.MarshalYAML)
 	})
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/netplumb/netplumb/nmstate"
 )
@@ -30,9 +29,6 @@ const equinixMetadataPath = "metadata"
 // equinixDefaultPrivateSubnets is what the service means when
 // private_subnets is absent.
 var equinixDefaultPrivateSubnets = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
-
-// equinixBondModes are Linux's bonding modes by number.
-var equinixBondModes = []string{"balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb"}
 
 // equinixSingleInterfacePlans are the plans whose servers have one
 // usable NIC although their metadata lists more: packet-networking's
@@ -111,44 +107,40 @@ type equinixIface struct {
 }
 
 func equinixParse(data []byte) (*Metadata, error) {
-	tree, err := nmstate.Decode(data)
+	root, err := decodeTree(data, "a map", rawText)
 	if err != nil {
 		return nil, err
 	}
-	root, err := jtRoot(tree)
-	if err != nil {
-		return nil, err
-	}
-	m := &Metadata{Raw: tree}
+	m := &Metadata{Raw: root.v}
 	for _, f := range []struct {
 		dst *string
 		key string
 	}{
 		{&m.Hostname, "hostname"}, {&m.Region, "metro"}, {&m.Zone, "facility"}, {&m.Size, "plan"},
 	} {
-		if *f.dst, err = root.text(f.key); err != nil {
+		if *f.dst, err = root.get(f.key).printable(); err != nil {
 			return nil, err
 		}
 	}
-	if m.InstanceID, err = root.id("id"); err != nil {
+	if m.InstanceID, err = root.get("id").id(); err != nil {
 		return nil, err
 	}
 	if m.Hostname != "" {
 		if err := CheckHostname(m.Hostname); err != nil {
-			return nil, fieldErrorf("hostname", "%v", err)
+			return nil, root.get("hostname").errorf("%v", err)
 		}
 	}
-	if osInfo, ok, err := root.obj("operating_system"); err != nil {
+	osInfo, err := root.get("operating_system").object()
+	if err != nil {
 		return nil, err
-	} else if ok {
-		if m.Image, err = osInfo.text("slug"); err != nil {
-			return nil, err
-		}
+	}
+	if m.Image, err = osInfo.get("slug").printable(); err != nil {
+		return nil, err
 	}
 
 	privateSubnets := equinixDefaultPrivateSubnets
-	if _, ok := root.get("private_subnets"); ok {
-		ss, err := root.strs("private_subnets")
+	if subnets := root.get("private_subnets"); !subnets.absent() {
+		ss, err := subnets.texts()
 		if err != nil {
 			return nil, err
 		}
@@ -156,14 +148,14 @@ func equinixParse(data []byte) (*Metadata, error) {
 		for i, s := range ss {
 			p, err := ParseNetwork(s)
 			if err != nil || !p.Addr().Is4() {
-				return nil, fieldErrorf(fmt.Sprintf("private_subnets[%d]", i), "%q is not an IPv4 network in CIDR form", s)
+				return nil, subnets.at(i).errorf("%q is not an IPv4 network in CIDR form", s)
 			}
 			privateSubnets = append(privateSubnets, p)
 		}
 	}
 
-	network, ok, err := root.obj("network")
-	if err != nil || !ok {
+	network, err := root.get("network").object()
+	if err != nil || network.absent() {
 		return m, err
 	}
 	mode, aggregation, err := equinixBonding(network)
@@ -261,68 +253,57 @@ func equinixParse(data []byte) (*Metadata, error) {
 
 // equinixBonding reads network.bonding: the mode number and the link
 // aggregation ("bonded", "mlag_ha", "individual", ...).
-func equinixBonding(network jtObj) (mode int, aggregation string, err error) {
+func equinixBonding(network node) (mode int, aggregation string, err error) {
 	mode = equinixDefaultBondMode
-	bonding, ok, err := network.obj("bonding")
-	if err != nil || !ok {
+	bonding, err := network.get("bonding").object()
+	if err != nil || bonding.absent() {
 		return mode, "", err
 	}
-	if n, ok, err := bonding.integer("mode"); err != nil {
+	if n, ok, err := bonding.get("mode").integer(); err != nil {
 		return 0, "", err
 	} else if ok {
-		if n < 0 || n >= int64(len(equinixBondModes)) {
-			return 0, "", fieldErrorf(bonding.field("mode"), "%d is not a bonding mode (0 to 6)", n)
+		if n < 0 || n >= int64(len(bondModes)) {
+			return 0, "", bonding.get("mode").errorf("%d is not a bonding mode (0 to 6)", n)
 		}
 		mode = int(n)
 	}
-	if aggregation, err = bonding.text("link_aggregation"); err != nil {
+	if aggregation, err = bonding.get("link_aggregation").printable(); err != nil {
 		return 0, "", err
 	}
-	if mac, err := bonding.str("mac"); err != nil {
+	if _, err := bonding.get("mac").mac(); err != nil {
 		return 0, "", err
-	} else if mac != "" {
-		if _, err := ParseMAC(mac); err != nil {
-			return 0, "", fieldErrorf(bonding.field("mac"), "%v", err)
-		}
 	}
 	return mode, aggregation, nil
 }
 
-func equinixIfaces(network jtObj) ([]equinixIface, error) {
-	objs, err := network.objs("interfaces")
+func equinixIfaces(network node) ([]equinixIface, error) {
+	objs, err := network.get("interfaces").objects()
 	if err != nil {
 		return nil, err
 	}
 	var out []equinixIface
 	for _, o := range objs {
 		var e equinixIface
-		if e.name, err = o.str("name"); err != nil {
+		if e.name, err = o.get("name").text(); err != nil {
 			return nil, err
 		}
 		if e.name != "" {
 			if err := CheckName(e.name); err != nil {
-				return nil, fieldErrorf(o.field("name"), "%v", err)
+				return nil, o.get("name").errorf("%v", err)
 			}
 		}
-		raw, err := o.str("mac")
-		if err != nil {
+		if e.mac, err = o.get("mac").requiredMAC(); err != nil {
 			return nil, err
 		}
-		if raw == "" {
-			return nil, fieldErrorf(o.field("mac"), "missing")
-		}
-		if e.mac, err = ParseMAC(raw); err != nil {
-			return nil, fieldErrorf(o.field("mac"), "%v", err)
-		}
-		if e.bond, err = o.str("bond"); err != nil {
+		if e.bond, err = o.get("bond").text(); err != nil {
 			return nil, err
 		}
 		if e.bond != "" {
 			if err := CheckName(e.bond); err != nil {
-				return nil, fieldErrorf(o.field("bond"), "%v", err)
+				return nil, o.get("bond").errorf("%v", err)
 			}
 		}
-		if e.dhcp, err = o.boolean("dhcp", false); err != nil {
+		if e.dhcp, err = o.get("dhcp").boolean(false); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -332,63 +313,63 @@ func equinixIfaces(network jtObj) ([]equinixIface, error) {
 
 // equinixAddrs reads network.addresses, leaving out those with enabled:
 // false.
-func equinixAddrs(network jtObj) ([]equinixAddr, error) {
-	objs, err := network.objs("addresses")
+func equinixAddrs(network node) ([]equinixAddr, error) {
+	objs, err := network.get("addresses").objects()
 	if err != nil {
 		return nil, err
 	}
 	var out []equinixAddr
 	for _, o := range objs {
-		enabled, err := o.boolean("enabled", true)
+		enabled, err := o.get("enabled").boolean(true)
 		if err != nil {
 			return nil, err
 		}
 		a := equinixAddr{field: o.path}
-		if a.addr, err = o.addr("address"); err != nil {
+		if a.addr, err = o.get("address").addr(0); err != nil {
 			return nil, err
 		}
 		if !a.addr.IsValid() {
-			return nil, fieldErrorf(o.field("address"), "missing")
+			return nil, o.get("address").errorf("missing")
 		}
-		if fam, ok, err := o.integer("address_family"); err != nil {
+		if fam, ok, err := o.get("address_family").integer(); err != nil {
 			return nil, err
 		} else if ok && !(fam == 4 && a.addr.Is4() || fam == 6 && a.addr.Is6()) {
-			return nil, fieldErrorf(o.field("address_family"), "%d is not the family of %s", fam, a.addr)
+			return nil, o.get("address_family").errorf("%d is not the family of %s", fam, a.addr)
 		}
-		cidr, hasCIDR, err := o.integer("cidr")
+		cidr, hasCIDR, err := o.get("cidr").integer()
 		if err != nil {
 			return nil, err
 		}
 		if hasCIDR {
 			if cidr < 0 || cidr > int64(a.addr.BitLen()) {
-				return nil, fieldErrorf(o.field("cidr"), "%d is out of range for %s", cidr, a.addr)
+				return nil, o.get("cidr").errorf("%d is out of range for %s", cidr, a.addr)
 			}
 			a.prefix = netip.PrefixFrom(a.addr, int(cidr))
 		}
-		mask, err := o.str("netmask")
+		mask, err := o.get("netmask").text()
 		if err != nil {
 			return nil, err
 		}
 		if mask != "" {
 			n, err := PrefixLen(a.addr, mask)
 			if err != nil {
-				return nil, fieldErrorf(o.field("netmask"), "%v", err)
+				return nil, o.get("netmask").errorf("%v", err)
 			}
 			if hasCIDR && int64(n) != cidr {
-				return nil, fieldErrorf(o.field("netmask"), "%q disagrees with cidr %d", mask, cidr)
+				return nil, o.get("netmask").errorf("%q disagrees with cidr %d", mask, cidr)
 			}
 			a.prefix = netip.PrefixFrom(a.addr, n)
 		}
-		if a.gateway, err = o.gateway("gateway"); err != nil {
+		if a.gateway, err = o.get("gateway").gateway(); err != nil {
 			return nil, err
 		}
 		if a.gateway.IsValid() && a.gateway.Is4() != a.addr.Is4() {
-			return nil, fieldErrorf(o.field("gateway"), "%s is not of the family of %s", a.gateway, a.addr)
+			return nil, o.get("gateway").errorf("%s is not of the family of %s", a.gateway, a.addr)
 		}
-		if a.public, err = o.boolean("public", false); err != nil {
+		if a.public, err = o.get("public").boolean(false); err != nil {
 			return nil, err
 		}
-		if a.management, err = o.boolean("management", false); err != nil {
+		if a.management, err = o.get("management").boolean(false); err != nil {
 			return nil, err
 		}
 		if enabled {
@@ -432,7 +413,7 @@ func equinixBonds(m *Metadata, ifaces []equinixIface, mode int) *Link {
 		m.Links = append(m.Links, port)
 		b := bonds[e.bond]
 		if b == nil {
-			b = &Link{Kind: Bond, Name: e.bond, BondMode: equinixBondModes[mode], BondOptions: equinixBondOptions(mode)}
+			b = &Link{Kind: Bond, Name: e.bond, BondMode: bondModes[mode], BondOptions: equinixBondOptions(mode)}
 			bonds[e.bond] = b
 		}
 		b.Ports = append(b.Ports, port)
@@ -441,7 +422,7 @@ func equinixBonds(m *Metadata, ifaces []equinixIface, mode int) *Link {
 	for name := range bonds {
 		names = append(names, name)
 	}
-	slices.SortFunc(names, jtNaturalCompare)
+	slices.SortFunc(names, naturalCompare)
 	for i, name := range names {
 		bonds[name].Index = i
 		m.Links = append(m.Links, bonds[name])
@@ -488,10 +469,10 @@ func equinixFacts(carrier *Link, addrs []equinixAddr, gw *equinixAddr) {
 	}
 }
 
-// jtNaturalCompare orders names with numbers by value: bond2 before bond10.
-func jtNaturalCompare(a, b string) int {
-	ap, an := jtTrailingNumber(a)
-	bp, bn := jtTrailingNumber(b)
+// naturalCompare orders names with numbers by value: bond2 before bond10.
+func naturalCompare(a, b string) int {
+	ap, an := trailingNumber(a)
+	bp, bn := trailingNumber(b)
 	if c := strings.Compare(ap, bp); c != 0 {
 		return c
 	}
@@ -501,9 +482,9 @@ func jtNaturalCompare(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-// jtTrailingNumber splits a trailing decimal number off a name; -1 when there
+// trailingNumber splits a trailing decimal number off a name; -1 when there
 // is none.
-func jtTrailingNumber(s string) (string, int) {
+func trailingNumber(s string) (string, int) {
 	i := len(s)
 	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
 		i--
@@ -513,229 +494,4 @@ func jtTrailingNumber(s string) (string, int) {
 		return s, -1
 	}
 	return s[:i], n
-}
-
-// jtObj is a map of a decoded metadata document with its path, for the
-// providers whose documents are JSON or YAML trees (Equinix, DigitalOcean,
-// Hetzner): every accessor checks the value's type and names the field in
-// its error.
-type jtObj struct {
-	path string
-	m    map[string]any
-}
-
-// jtRoot takes a decoded document that must be a map.
-func jtRoot(v any) (jtObj, error) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return jtObj{}, fmt.Errorf("the document is %s, not a map", describeValue(v))
-	}
-	return jtObj{m: m}, nil
-}
-
-// field is the path of a key of the map.
-func (o jtObj) field(key string) string {
-	if o.path == "" {
-		return key
-	}
-	return o.path + "." + key
-}
-
-// get returns a key's value; absent and null are the same.
-func (o jtObj) get(key string) (any, bool) {
-	v, ok := o.m[key]
-	return v, ok && v != nil
-}
-
-// str reads a string; "" when absent or null.
-func (o jtObj) str(key string) (string, error) {
-	v, ok := o.get(key)
-	if !ok {
-		return "", nil
-	}
-	s, ok := v.(string)
-	if !ok {
-		return "", fieldErrorf(o.field(key), "%s is not a string", describeValue(v))
-	}
-	return s, nil
-}
-
-// text reads a string that is printed as it is (an id, a region): no
-// control characters, at most 255 bytes.
-func (o jtObj) text(key string) (string, error) {
-	s, err := o.str(key)
-	if err != nil {
-		return "", err
-	}
-	if err := jtCheckText(s); err != nil {
-		return "", fieldErrorf(o.field(key), "%v", err)
-	}
-	return s, nil
-}
-
-// jtCheckText refuses strings that would break a line of output or that
-// YAML cannot print: invalid UTF-8, control characters (C0 and C1), line
-// and paragraph separators, U+FFFE and U+FFFF; and strings longer than 255
-// bytes.
-func jtCheckText(s string) error {
-	if len(s) > 255 {
-		return fmt.Errorf("%q is longer than 255 bytes", s[:32]+"...")
-	}
-	if !utf8.ValidString(s) {
-		return fmt.Errorf("%q is not valid UTF-8", s)
-	}
-	for _, r := range s {
-		if r < 0x20 || r >= 0x7f && r <= 0x9f || r == 0x2028 || r == 0x2029 || r == 0xfffe || r == 0xffff {
-			return fmt.Errorf("%q holds a control character", s)
-		}
-	}
-	return nil
-}
-
-// id reads an instance id given as a string or as a non-negative integer.
-func (o jtObj) id(key string) (string, error) {
-	v, ok := o.get(key)
-	if !ok {
-		return "", nil
-	}
-	switch t := v.(type) {
-	case int64:
-		if t >= 0 {
-			return strconv.FormatInt(t, 10), nil
-		}
-	case uint64:
-		return strconv.FormatUint(t, 10), nil
-	case string:
-		return o.text(key)
-	}
-	return "", fieldErrorf(o.field(key), "%s is not an id", describeValue(v))
-}
-
-// obj reads a map; ok is false when absent or null.
-func (o jtObj) obj(key string) (jtObj, bool, error) {
-	v, ok := o.get(key)
-	if !ok {
-		return jtObj{}, false, nil
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return jtObj{}, false, fieldErrorf(o.field(key), "%s is not a map", describeValue(v))
-	}
-	return jtObj{path: o.field(key), m: m}, true, nil
-}
-
-// list reads a list; nil when absent or null.
-func (o jtObj) list(key string) ([]any, error) {
-	v, ok := o.get(key)
-	if !ok {
-		return nil, nil
-	}
-	l, ok := v.([]any)
-	if !ok {
-		return nil, fieldErrorf(o.field(key), "%s is not a list", describeValue(v))
-	}
-	return l, nil
-}
-
-// objs reads a list of maps.
-func (o jtObj) objs(key string) ([]jtObj, error) {
-	l, err := o.list(key)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]jtObj, 0, len(l))
-	for i, e := range l {
-		path := fmt.Sprintf("%s[%d]", o.field(key), i)
-		m, ok := e.(map[string]any)
-		if !ok {
-			return nil, fieldErrorf(path, "%s is not a map", describeValue(e))
-		}
-		out = append(out, jtObj{path: path, m: m})
-	}
-	return out, nil
-}
-
-// strs reads a list of strings.
-func (o jtObj) strs(key string) ([]string, error) {
-	l, err := o.list(key)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, 0, len(l))
-	for i, e := range l {
-		s, ok := e.(string)
-		if !ok {
-			return nil, fieldErrorf(fmt.Sprintf("%s[%d]", o.field(key), i), "%s is not a string", describeValue(e))
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
-
-// boolean reads a boolean, def when absent or null.
-func (o jtObj) boolean(key string, def bool) (bool, error) {
-	v, ok := o.get(key)
-	if !ok {
-		return def, nil
-	}
-	b, ok := v.(bool)
-	if !ok {
-		return false, fieldErrorf(o.field(key), "%s is not a boolean", describeValue(v))
-	}
-	return b, nil
-}
-
-// integer reads an integer; ok is false when absent or null.
-func (o jtObj) integer(key string) (n int64, ok bool, err error) {
-	v, ok := o.get(key)
-	if !ok {
-		return 0, false, nil
-	}
-	switch t := v.(type) {
-	case int64:
-		return t, true, nil
-	case uint64:
-		return 0, false, fieldErrorf(o.field(key), "%d is too large", t)
-	}
-	return 0, false, fieldErrorf(o.field(key), "%s is not an integer", describeValue(v))
-}
-
-// addr reads an IP address; the zero Addr when absent, null or "".
-func (o jtObj) addr(key string) (netip.Addr, error) {
-	s, err := o.str(key)
-	if err != nil || s == "" {
-		return netip.Addr{}, err
-	}
-	a, err := ParseAddr(s)
-	if err != nil {
-		return netip.Addr{}, fieldErrorf(o.field(key), "%v", err)
-	}
-	return a, nil
-}
-
-// gateway reads a gateway's address: like addr, but the unspecified
-// address (0.0.0.0, ::) means there is none.
-func (o jtObj) gateway(key string) (netip.Addr, error) {
-	a, err := o.addr(key)
-	if err != nil || a.IsUnspecified() {
-		return netip.Addr{}, err
-	}
-	return a, nil
-}
-
-// addrs reads a list of IP addresses.
-func (o jtObj) addrs(key string) ([]netip.Addr, error) {
-	ss, err := o.strs(key)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]netip.Addr, 0, len(ss))
-	for i, s := range ss {
-		a, err := ParseAddr(s)
-		if err != nil {
-			return nil, fieldErrorf(fmt.Sprintf("%s[%d]", o.field(key), i), "%v", err)
-		}
-		out = append(out, a)
-	}
-	return out, nil
 }

@@ -1,17 +1,14 @@
 package imds
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -45,180 +42,6 @@ const equinixTestJSON = `{
   }
 }`
 
-// jtDelete, as a value in jtTestDoc's sets, removes the key.
-var jtDelete = &struct{ delete bool }{true}
-
-// jtTestDoc decodes a JSON test document and applies sets: dotted paths
-// (network.addresses.0.gateway) to values.
-func jtTestDoc(t testing.TB, doc string, sets map[string]any) []byte {
-	t.Helper()
-	v, err := nmstate.Decode([]byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for path, value := range sets {
-		parts := strings.Split(path, ".")
-		node := v
-		for i, p := range parts {
-			last := i == len(parts)-1
-			switch n := node.(type) {
-			case map[string]any:
-				if last {
-					if value == jtDelete {
-						delete(n, p)
-					} else {
-						n[p] = value
-					}
-				}
-				node = n[p]
-			case []any:
-				k, err := strconv.Atoi(p)
-				if err != nil || k >= len(n) {
-					t.Fatalf("bad path %s", path)
-				}
-				if last {
-					n[k] = value
-				}
-				node = n[k]
-			default:
-				t.Fatalf("bad path %s", path)
-			}
-		}
-	}
-	b, err := nmstate.MarshalJSON(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// jtParseErrorCase is a malformed document and the exact error it gives.
-type jtParseErrorCase struct {
-	name string
-	set  map[string]any
-	want string
-}
-
-func jtRunParseErrors(t *testing.T, p Provider, doc string, tests []jtParseErrorCase) {
-	t.Helper()
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, err := p.Parse(jtTestDoc(t, doc, tt.set))
-			if err == nil || err.Error() != tt.want {
-				t.Fatalf("Parse error = %v\nwant %s", err, tt.want)
-			}
-			var fe *FieldError
-			if !errors.As(err, &fe) {
-				t.Errorf("error %T is not a *FieldError", err)
-			}
-		})
-	}
-}
-
-// jtCheckFuzz is what every fuzz target checks: an error is a
-// *FieldError, a *nmstate.SyntaxError or one line; a document that parses
-// gives NMState and facts that print as YAML.
-func jtCheckFuzz(t *testing.T, m *Metadata, err error) {
-	if err != nil {
-		if strings.Contains(err.Error(), "\n") {
-			t.Fatalf("error spans lines: %q", err)
-		}
-		return
-	}
-	doc, err := m.NMState(Options{})
-	if err != nil {
-		t.Fatalf("NMState of a valid document: %v", err)
-	}
-	if _, err := nmstate.MarshalYAML(doc); err != nil {
-		t.Fatalf("NMState does not print: %v", err)
-	}
-	if _, err := nmstate.MarshalYAML(m.Facts(nil)); err != nil {
-		t.Fatalf("facts do not print: %v", err)
-	}
-}
-
-// jtFetchFaults checks a provider's Fetch against its fake: it succeeds
-// after 500s and after a 429 with Retry-After (waiting as asked), and
-// against a service that always fails it ends within the deadline with
-// the service's status.
-func jtFetchFaults(t *testing.T, p Provider, handler func() http.Handler) {
-	fetch := func(t *testing.T, srv *imdstest.Server, timeout time.Duration) ([]byte, time.Duration, error) {
-		c, err := NewClient(srv.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Backoff = 10 * time.Millisecond
-		if p.Setup != nil {
-			p.Setup(c)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		defer cancel()
-		start := time.Now()
-		saved, err := p.Fetch(ctx, Source{Client: c})
-		return saved, time.Since(start), err
-	}
-	t.Run("500", func(t *testing.T) {
-		t.Parallel()
-		srv := imdstest.New(t, handler())
-		srv.FailFirst(3, imdstest.Fail500, "")
-		saved, _, err := fetch(t, srv, 10*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Parse(saved); err != nil {
-			t.Fatal(err)
-		}
-		if srv.Requests() <= 3 {
-			t.Errorf("%d requests: the failures were not retried", srv.Requests())
-		}
-	})
-	t.Run("429", func(t *testing.T) {
-		t.Parallel()
-		srv := imdstest.New(t, handler())
-		srv.FailFirst(1, imdstest.Fail429, "1")
-		saved, elapsed, err := fetch(t, srv, 10*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Parse(saved); err != nil {
-			t.Fatal(err)
-		}
-		if elapsed < 900*time.Millisecond {
-			t.Errorf("fetch took %v: Retry-After: 1 was not honoured", elapsed)
-		}
-	})
-	t.Run("never", func(t *testing.T) {
-		t.Parallel()
-		srv := imdstest.New(t, handler())
-		srv.FailFirst(1<<30, imdstest.Fail500, "")
-		_, elapsed, err := fetch(t, srv, time.Second)
-		var se *StatusError
-		if !errors.As(err, &se) || se.Code != http.StatusInternalServerError {
-			t.Fatalf("error = %v, want a 500", err)
-		}
-		if elapsed > 1100*time.Millisecond {
-			t.Errorf("took %v with a 1 s deadline", elapsed)
-		}
-	})
-}
-
-// jtProbe runs a provider's probe against a handler.
-func jtProbe(t *testing.T, p Provider, h http.Handler) bool {
-	t.Helper()
-	srv := imdstest.New(t, h)
-	c, err := NewClient(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p.Setup != nil {
-		p.Setup(c)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return p.Probe(ctx, c)
-}
-
 func TestEquinixParse(t *testing.T) {
 	t.Parallel()
 	m, err := equinixProvider().Parse([]byte(equinixTestJSON))
@@ -249,8 +72,8 @@ func TestEquinixParse(t *testing.T) {
 
 func TestEquinixBondModes(t *testing.T) {
 	t.Parallel()
-	for mode, name := range equinixBondModes {
-		m, err := equinixProvider().Parse(jtTestDoc(t, equinixTestJSON, map[string]any{"network.bonding.mode": int64(mode)}))
+	for mode, name := range bondModes {
+		m, err := equinixProvider().Parse(jsonTestDoc(t, equinixTestJSON, map[string]any{"network.bonding.mode": int64(mode)}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,7 +89,7 @@ func TestEquinixBondModes(t *testing.T) {
 func TestEquinixParseErrors(t *testing.T) {
 	t.Parallel()
 	a0 := "network.addresses.0."
-	jtRunParseErrors(t, equinixProvider(), equinixTestJSON, []jtParseErrorCase{
+	checkParseErrors(t, equinixProvider(), fromJSON(equinixTestJSON), true, []parseErrorCase{
 		{"hostname with newline", map[string]any{"hostname": "evil/host\nname"},
 			`hostname: "evil/host\nname" holds a control character`},
 		{"hostname with slash", map[string]any{"hostname": "evil/host"},
@@ -296,7 +119,7 @@ func TestEquinixParseErrors(t *testing.T) {
 			`network.interfaces[0].name: interface name "abcdefghijklmnop" is not 1 to 15 bytes long`},
 		{"bad MAC", map[string]any{"network.interfaces.1.mac": "zz"},
 			`network.interfaces[1].mac: "zz" is not a MAC address`},
-		{"no MAC", map[string]any{"network.interfaces.0.mac": jtDelete}, `network.interfaces[0].mac: missing`},
+		{"no MAC", map[string]any{"network.interfaces.0.mac": deleteKey}, `network.interfaces[0].mac: missing`},
 		{"bond name with space", map[string]any{"network.interfaces.0.bond": "bond0 x"},
 			`network.interfaces[0].bond: interface name "bond0 x" holds '/', ':', a control character or white space`},
 		{"dhcp not a boolean", map[string]any{"network.interfaces.0.dhcp": "true"},
@@ -309,10 +132,10 @@ func TestEquinixParseErrors(t *testing.T) {
 			`network.addresses[0].address: "147.75.65.300" is not an IP address`},
 		{"zoned address", map[string]any{a0 + "address": "fe80::1%eth0"},
 			`network.addresses[0].address: "fe80::1%eth0" is not an IP address`},
-		{"no address", map[string]any{a0 + "address": jtDelete}, `network.addresses[0].address: missing`},
+		{"no address", map[string]any{a0 + "address": deleteKey}, `network.addresses[0].address: missing`},
 		{"wrong family", map[string]any{a0 + "address_family": int64(6)},
 			`network.addresses[0].address_family: 6 is not the family of 147.75.65.225`},
-		{"cidr out of range", map[string]any{a0 + "cidr": int64(33), a0 + "netmask": jtDelete},
+		{"cidr out of range", map[string]any{a0 + "cidr": int64(33), a0 + "netmask": deleteKey},
 			`network.addresses[0].cidr: 33 is out of range for 147.75.65.225`},
 		{"cidr not a number", map[string]any{a0 + "cidr": "31"},
 			`network.addresses[0].cidr: a string ("31") is not an integer`},
@@ -324,9 +147,9 @@ func TestEquinixParseErrors(t *testing.T) {
 			`network.addresses[0].gateway: 2001:db8::1 is not of the family of 147.75.65.225`},
 		{"management not a boolean", map[string]any{a0 + "management": "yes"},
 			`network.addresses[0].management: a string ("yes") is not a boolean`},
-		{"no gateway to route through", map[string]any{a0 + "gateway": jtDelete},
+		{"no gateway to route through", map[string]any{a0 + "gateway": deleteKey},
 			`network.addresses[0].gateway: missing, but the address routes through it`},
-		{"no prefix length", map[string]any{a0 + "cidr": jtDelete, a0 + "netmask": jtDelete},
+		{"no prefix length", map[string]any{a0 + "cidr": deleteKey, a0 + "netmask": deleteKey},
 			`network.addresses[0]: has neither cidr nor netmask`},
 	})
 	for doc, want := range map[string]string{
@@ -367,7 +190,7 @@ func TestEquinixMapping(t *testing.T) {
 			[]string{"eth0:ethernet", "eth1:ethernet", "bond0:bond"}, []string{"147.75.65.225/31", "10.70.114.129/31"},
 			[]route{{"0.0.0.0/0", "147.75.65.224", "bond0"}, {"::/0", "2604:1380:4641:c500::", "bond0"},
 				{"192.168.5.0/24", "10.70.114.128", "bond0"}, {"172.16.0.0/12", "10.70.114.128", "bond0"}}},
-		{"default private subnets", map[string]any{"private_subnets": jtDelete},
+		{"default private subnets", map[string]any{"private_subnets": deleteKey},
 			[]string{"eth0:ethernet", "eth1:ethernet", "bond0:bond"}, []string{"147.75.65.225/31", "10.70.114.129/31"},
 			[]route{{"0.0.0.0/0", "147.75.65.224", "bond0"}, {"::/0", "2604:1380:4641:c500::", "bond0"},
 				{"10.0.0.0/8", "10.70.114.128", "bond0"}}},
@@ -379,7 +202,7 @@ func TestEquinixMapping(t *testing.T) {
 			[]string{"eth0:ethernet"}, []string{"147.75.65.225/31", "10.70.114.129/31"},
 			[]route{{"0.0.0.0/0", "147.75.65.224", "eth0"}, {"::/0", "2604:1380:4641:c500::", "eth0"},
 				{"10.0.0.0/8", "10.70.114.128", "eth0"}}},
-		{"unbonded interfaces left out", map[string]any{"network.interfaces.1.bond": jtDelete},
+		{"unbonded interfaces left out", map[string]any{"network.interfaces.1.bond": deleteKey},
 			[]string{"eth0:ethernet", "bond0:bond"}, []string{"147.75.65.225/31", "10.70.114.129/31"},
 			[]route{{"0.0.0.0/0", "147.75.65.224", "bond0"}, {"::/0", "2604:1380:4641:c500::", "bond0"},
 				{"10.0.0.0/8", "10.70.114.128", "bond0"}}},
@@ -403,7 +226,7 @@ func TestEquinixMapping(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := equinixProvider().Parse(jtTestDoc(t, equinixTestJSON, tt.set))
+			m, err := equinixProvider().Parse(jsonTestDoc(t, equinixTestJSON, tt.set))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -504,7 +327,7 @@ func TestEquinixSamples(t *testing.T) {
 func TestEquinixFetch(t *testing.T) {
 	t.Parallel()
 	doc := []byte(equinixTestJSON)
-	jtFetchFaults(t, equinixProvider(), func() http.Handler { return imdstest.NewEquinix(doc) })
+	fetchRecovers(t, equinixProvider(), func() http.Handler { return imdstest.NewEquinix(doc) })
 }
 
 func TestEquinixFake(t *testing.T) {
@@ -516,14 +339,8 @@ func TestEquinixFake(t *testing.T) {
 	}{
 		{"GET", "/metadata", 200}, {"GET", "/userdata", 200}, {"POST", "/metadata", 405}, {"GET", "/metadata/id", 404},
 	} {
-		req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != tt.want {
-			t.Errorf("%s %s: %d, want %d", tt.method, tt.path, resp.StatusCode, tt.want)
+		if code, _, _ := fakeGet(t, srv, tt.method, tt.path, nil); code != tt.want {
+			t.Errorf("%s %s: %d, want %d", tt.method, tt.path, code, tt.want)
 		}
 	}
 }
@@ -534,13 +351,13 @@ func TestEquinixDetect(t *testing.T) {
 	if p.DMI != nil {
 		t.Error("Equinix has a DMI test; bare metal shows only its hardware vendor")
 	}
-	if !jtProbe(t, p, imdstest.NewEquinix([]byte(equinixTestJSON))) {
+	if !probe(t, p, imdstest.NewEquinix([]byte(equinixTestJSON))) {
 		t.Error("the probe does not recognise the Equinix fake")
 	}
-	if jtProbe(t, p, imdstest.NewDigitalOcean(map[string]any{"droplet_id": int64(1)}, []byte(`{"droplet_id": 1}`))) {
+	if probe(t, p, imdstest.NewDigitalOcean(map[string]any{"droplet_id": int64(1)}, []byte(`{"droplet_id": 1}`))) {
 		t.Error("the probe takes DigitalOcean for Equinix")
 	}
-	if jtProbe(t, p, http.NotFoundHandler()) {
+	if probe(t, p, http.NotFoundHandler()) {
 		t.Error("the probe takes a 404 for Equinix")
 	}
 }
@@ -552,6 +369,6 @@ func FuzzEquinixParse(f *testing.F) {
 	f.Add([]byte(`{"id": 5, "network": {"addresses": [{"address": "::1", "netmask": "ffff::", "address_family": 6}]}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		m, err := equinixProvider().Parse(doc)
-		jtCheckFuzz(t, m, err)
+		checkParse(t, m, err, false, nmstate.MarshalYAML)
 	})
 }

@@ -89,14 +89,7 @@ func runCase(t *testing.T, c *imdstest.Case, golden bool) {
 	var sources []Source
 	if c.Handler != nil {
 		srv := imdstest.New(t, c.Handler())
-		client, err := NewClient(srv.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.Setup != nil {
-			p.Setup(client)
-		}
-		sources = append(sources, Source{Client: client})
+		sources = append(sources, Source{Client: fakeClient(t, p, srv)})
 	}
 	if c.GuestInfo != nil {
 		sources = append(sources, Source{GuestInfo: mapGuestInfo(c.GuestInfo)})

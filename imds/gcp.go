@@ -70,7 +70,7 @@ func gcpFetch(ctx context.Context, src Source) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		tree, err := jdObject(body)
+		tree, err := decodeObject(body)
 		if err != nil {
 			return nil, fmt.Errorf("GET %s: %w", src.Client.URL(paths[i]), err)
 		}
@@ -89,7 +89,7 @@ func gcpFetch(ctx context.Context, src Source) ([]byte, error) {
 }
 
 func gcpParse(data []byte) (*Metadata, error) {
-	root, err := jdDecode(data, "the GCP recursive metadata document")
+	root, err := decodeTree(data, "the GCP recursive metadata document", longText)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func gcpParse(data []byte) (*Metadata, error) {
 	}
 	if m.Hostname != "" {
 		if err := CheckHostname(m.Hostname); err != nil {
-			return nil, fieldErrorf(inst.get("hostname").path, "%v", err)
+			return nil, inst.get("hostname").errorf("%v", err)
 		}
 	}
 	zone := inst.get("zone")
@@ -121,7 +121,7 @@ func gcpParse(data []byte) (*Metadata, error) {
 		// us-central1-a is in us-central1.
 		i := strings.LastIndexByte(m.Zone, '-')
 		if i <= 0 || i == len(m.Zone)-1 {
-			return nil, fieldErrorf(zone.path, "%q is not a zone (region-letter)", m.Zone)
+			return nil, zone.errorf("%q is not a zone (region-letter)", m.Zone)
 		}
 		m.Region = m.Zone[:i]
 	}
@@ -150,7 +150,7 @@ func gcpParse(data []byte) (*Metadata, error) {
 			return nil, err
 		}
 		if other, ok := seen[l.MAC]; ok {
-			return nil, fieldErrorf(nic.path+".mac", "%s is also the MAC of %s", l.MAC, other)
+			return nil, nic.get("mac").errorf("%s is also the MAC of %s", l.MAC, other)
 		}
 		seen[l.MAC] = nic.path
 		l.Primary = i == 0
@@ -164,7 +164,7 @@ func gcpParse(data []byte) (*Metadata, error) {
 // single address are static /32s on top; wider ranges and forwarded IPs
 // are routed to the instance, not addresses of it (Google's guest agent
 // adds them as local routes), and are left out.
-func gcpNIC(nic jdNode, i int) (*Link, error) {
+func gcpNIC(nic node, i int) (*Link, error) {
 	nic, err := nic.object()
 	if err != nil {
 		return nil, err
@@ -189,7 +189,7 @@ func gcpNIC(nic jdNode, i int) (*Link, error) {
 		if s != "" {
 			p, err := HostPrefix(ip, s)
 			if err != nil {
-				return nil, fieldErrorf(mask.path, "%v", err)
+				return nil, mask.errorf("%v", err)
 			}
 			l.SubnetIPv4 = p.Masked()
 		}
@@ -214,7 +214,7 @@ func gcpNIC(nic jdNode, i int) (*Link, error) {
 		}
 		p, err := ParsePrefix(s)
 		if err != nil || !p.Addr().Is4() {
-			return nil, fieldErrorf(a.path, "%q is not an IPv4 range", s)
+			return nil, a.errorf("%q is not an IPv4 range", s)
 		}
 		if p.Bits() == 32 && p.Addr() != ip {
 			l.IPv4.Addresses = append(l.IPv4.Addresses, p)
@@ -276,7 +276,7 @@ func gcpNIC(nic jdNode, i int) (*Link, error) {
 // gcpNumber reads a number that may not fit a float64 (the instance id
 // is above 2^53) as a decimal string: an integer of the document, or a
 // string of digits. Null or absent is "".
-func gcpNumber(n jdNode) (string, error) {
+func gcpNumber(n node) (string, error) {
 	switch t := n.v.(type) {
 	case nil:
 		return "", nil
@@ -290,39 +290,39 @@ func gcpNumber(n jdNode) (string, error) {
 		if _, err := strconv.ParseUint(t, 10, 64); err == nil {
 			return t, nil
 		}
-		return "", fieldErrorf(n.path, "%s is not a number", describeValue(t))
+		return "", n.errorf("%s is not a number", describeValue(t))
 	case float64:
-		return "", fieldErrorf(n.path, "%v is not an integer (or lost its precision)", t)
+		return "", n.errorf("%v is not an integer (or lost its precision)", t)
 	default:
-		return "", fieldErrorf(n.path, "%s is not a number", describeValue(t))
+		return "", n.errorf("%s is not a number", describeValue(t))
 	}
-	return "", fieldErrorf(n.path, "%v is not a positive integer", n.v)
+	return "", n.errorf("%v is not a positive integer", n.v)
 }
 
 // gcpMTU reads a NIC's MTU; null or absent is 0 (not stated). Validate
 // checks its range.
-func gcpMTU(n jdNode) (int, error) {
+func gcpMTU(n node) (int, error) {
 	s, err := gcpNumber(n)
 	if err != nil || s == "" {
 		return 0, err
 	}
 	mtu, err := strconv.Atoi(s)
 	if err != nil || mtu > 65535 || mtu < 68 {
-		return 0, fieldErrorf(n.path, "%s is not an MTU between 68 and 65535", s)
+		return 0, n.errorf("%s is not an MTU between 68 and 65535", s)
 	}
 	return mtu, nil
 }
 
 // gcpLastSegment reads a resource path (projects/1/zones/us-central1-a)
 // and returns its last segment.
-func gcpLastSegment(n jdNode) (string, error) {
+func gcpLastSegment(n node) (string, error) {
 	s, err := n.text()
 	if err != nil || s == "" {
 		return "", err
 	}
 	last := s[strings.LastIndexByte(s, '/')+1:]
 	if last == "" || strings.ContainsAny(last, " \t") {
-		return "", fieldErrorf(n.path, "%q does not end in a name", s)
+		return "", n.errorf("%q does not end in a name", s)
 	}
 	return last, nil
 }

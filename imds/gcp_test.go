@@ -95,7 +95,7 @@ func TestGCPInstanceIDIsExact(t *testing.T) {
 		// And through the fake, whose answer Fetch decodes and encodes again.
 		tree, _ := nmstate.Decode(doc)
 		srv := imdstest.New(t, imdstest.NewGCP(tree.(map[string]any)))
-		saved, err := gcpProvider().Fetch(context.Background(), Source{Client: jdClient(t, gcpProvider(), srv)})
+		saved, err := gcpProvider().Fetch(context.Background(), Source{Client: quickClient(t, gcpProvider(), srv)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +108,7 @@ func TestGCPInstanceIDIsExact(t *testing.T) {
 func TestGCPParseErrors(t *testing.T) {
 	t.Parallel()
 	nic := "instance.networkInterfaces.0."
-	jdParseErrors(t, gcpProvider(), gcpTestDoc, []jdParseError{
+	checkParseErrors(t, gcpProvider(), gcpTestDoc, false, []parseErrorCase{
 		{"id as a float", map[string]any{"instance.id": 1.8446744073709552e19},
 			"instance.id: 1.8446744073709552e+19 is not an integer (or lost its precision)"},
 		{"negative id", map[string]any{"instance.id": int64(-5)}, "instance.id: -5 is not a positive integer"},
@@ -117,7 +117,7 @@ func TestGCPParseErrors(t *testing.T) {
 		{"instance not a map", map[string]any{"instance": []any{}}, "instance: a list is not a map"},
 		{"NICs not a list", map[string]any{"instance.networkInterfaces": "eth0"},
 			`instance.networkInterfaces: a string ("eth0") is not a list`},
-		{"no MAC", map[string]any{nic + "mac": jdDelete}, "instance.networkInterfaces[0].mac: missing"},
+		{"no MAC", map[string]any{nic + "mac": deleteKey}, "instance.networkInterfaces[0].mac: missing"},
 		{"bad MAC", map[string]any{nic + "mac": "42:01:0a:00:00"},
 			`instance.networkInterfaces[0].mac: "42:01:0a:00:00" is not a MAC address`},
 		{"MAC twice", map[string]any{"instance.networkInterfaces.1.mac": "42:01:0A:00:00:02"},
@@ -193,7 +193,7 @@ func TestGCPFake(t *testing.T) {
 		{"GET", "/computeMetadata/v2/instance/id", g, 404, ""},
 	}
 	for _, tt := range tests {
-		code, body, h := jdGet(t, srv, tt.method, tt.path, tt.header)
+		code, body, h := fakeGet(t, srv, tt.method, tt.path, tt.header)
 		if code != tt.code || !strings.Contains(body, tt.body) {
 			t.Errorf("%s %s: %d %q, want %d with %q", tt.method, tt.path, code, body, tt.code, tt.body)
 		}
@@ -205,7 +205,7 @@ func TestGCPFake(t *testing.T) {
 
 func TestGCPFetchFaults(t *testing.T) {
 	t.Parallel()
-	jdFetchFaults(t, gcpProvider(), func() http.Handler { return imdstest.NewGCP(gcpTestDoc()) }, 2)
+	fetchRetries(t, gcpProvider(), func() http.Handler { return imdstest.NewGCP(gcpTestDoc()) }, 2)
 }
 
 // TestGCPFetchOneWave: the instance and the project are read at once.
@@ -213,7 +213,7 @@ func TestGCPFetchOneWave(t *testing.T) {
 	t.Parallel()
 	srv := imdstest.New(t, imdstest.NewGCP(gcpTestDoc()))
 	srv.SetLatency(100 * time.Millisecond)
-	if _, err := gcpProvider().Fetch(context.Background(), Source{Client: jdClient(t, gcpProvider(), srv)}); err != nil {
+	if _, err := gcpProvider().Fetch(context.Background(), Source{Client: quickClient(t, gcpProvider(), srv)}); err != nil {
 		t.Fatal(err)
 	}
 	if srv.Requests() != 2 || srv.MaxInFlight() != 2 {
@@ -226,7 +226,7 @@ func TestGCPFetchWithoutProject(t *testing.T) {
 	doc := gcpTestDoc()
 	delete(doc, "project")
 	srv := imdstest.New(t, imdstest.NewGCP(doc))
-	saved, err := gcpProvider().Fetch(context.Background(), Source{Client: jdClient(t, gcpProvider(), srv)})
+	saved, err := gcpProvider().Fetch(context.Background(), Source{Client: quickClient(t, gcpProvider(), srv)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,16 +244,16 @@ func TestGCPImpostor(t *testing.T) {
 	fake.OmitFlavor()
 	srv := imdstest.New(t, fake)
 	p := gcpProvider()
-	_, err := p.Fetch(context.Background(), Source{Client: jdClient(t, p, srv)})
+	_, err := p.Fetch(context.Background(), Source{Client: quickClient(t, p, srv)})
 	want := "the answer has no Metadata-Flavor: Google header, so it is not from the Compute Engine metadata server"
 	if err == nil || !strings.HasPrefix(err.Error(), "GET "+srv.URL+"/computeMetadata/v1/") || !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("Fetch error = %v", err)
 	}
-	if p.Probe(context.Background(), jdClient(t, p, srv)) {
+	if p.Probe(context.Background(), quickClient(t, p, srv)) {
 		t.Error("Probe accepts the impostor")
 	}
 	real := imdstest.New(t, imdstest.NewGCP(gcpTestDoc()))
-	if !p.Probe(context.Background(), jdClient(t, p, real)) {
+	if !p.Probe(context.Background(), quickClient(t, p, real)) {
 		t.Error("Probe refuses the fake")
 	}
 }
@@ -265,6 +265,7 @@ func FuzzGCPParse(f *testing.F) {
 	f.Add([]byte(`{"instance": {"networkInterfaces": [{"mac": "42010a000002", "ip": "10.0.0.2", "subnetmask": "24", "ipAliases": ["10.0.0.3"], "mtu": "9000"}]}}`))
 	f.Add([]byte(`{"instance": {"networkInterfaces": [{"mac": "42:01:0a:00:00:02", "dhcpv6Refresh": "1", "externalIpv6": "2600::1"}]}, "project": {"projectId": ""}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		jdFuzzCheck(t, gcpProvider(), doc)
+		m, err := gcpProvider().Parse(doc)
+		checkParse(t, m, err, true, nmstate.MarshalJSON)
 	})
 }

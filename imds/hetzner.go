@@ -42,7 +42,7 @@ func hetznerProvider() Provider {
 		},
 		Probe: func(ctx context.Context, c *Client) bool {
 			resp, err := c.Get(ctx, hetznerIDPath, nil)
-			return err == nil && jtDigits(strings.TrimSpace(string(resp.Body)))
+			return err == nil && isDigits(strings.TrimSpace(string(resp.Body)))
 		},
 		Fetch: hetznerFetch,
 		Parse: parseDoc("hetzner", hetznerParse),
@@ -97,23 +97,19 @@ func hetznerFetch(ctx context.Context, src Source) ([]byte, error) {
 }
 
 func hetznerParse(data []byte) (*Metadata, error) {
-	tree, err := nmstate.Decode(data)
+	root, err := decodeTree(data, "a map", rawText)
 	if err != nil {
 		return nil, err
 	}
-	root, err := jtRoot(tree)
+	m := &Metadata{Raw: root.v}
+	md, err := root.get("metadata").object()
 	if err != nil {
 		return nil, err
 	}
-	m := &Metadata{Raw: tree}
-	md, ok, err := root.obj("metadata")
-	if err != nil {
-		return nil, err
+	if md.absent() {
+		return nil, md.errorf("missing")
 	}
-	if !ok {
-		return nil, fieldErrorf("metadata", "missing")
-	}
-	if m.InstanceID, err = md.id("instance-id"); err != nil {
+	if m.InstanceID, err = md.get("instance-id").id(); err != nil {
 		return nil, err
 	}
 	for _, f := range []struct {
@@ -122,27 +118,29 @@ func hetznerParse(data []byte) (*Metadata, error) {
 	}{
 		{&m.Hostname, "hostname"}, {&m.Region, "region"}, {&m.Zone, "availability-zone"},
 	} {
-		if *f.dst, err = md.text(f.key); err != nil {
+		if *f.dst, err = md.get(f.key).printable(); err != nil {
 			return nil, err
 		}
 	}
 	if m.Hostname != "" {
 		if err := CheckHostname(m.Hostname); err != nil {
-			return nil, fieldErrorf(md.field("hostname"), "%v", err)
+			return nil, md.get("hostname").errorf("%v", err)
 		}
 	}
-	public4, err := hetznerIPv4(md, "public-ipv4")
+	public4, err := hetznerIPv4(md.get("public-ipv4"))
 	if err != nil {
 		return nil, err
 	}
-	local4, err := hetznerIPv4(md, "local-ipv4")
+	local4, err := hetznerIPv4(md.get("local-ipv4"))
 	if err != nil {
 		return nil, err
 	}
 
-	if nc, ok, err := md.obj("network-config"); err != nil {
+	nc, err := md.get("network-config").object()
+	if err != nil {
 		return nil, err
-	} else if ok {
+	}
+	if !nc.absent() {
 		if err := hetznerNetworkConfig(m, nc); err != nil {
 			return nil, err
 		}
@@ -160,7 +158,7 @@ func hetznerParse(data []byte) (*Metadata, error) {
 		}
 	}
 
-	private, err := hetznerPrivateNetworks(root)
+	private, err := hetznerPrivateNetworks(root.get("private-networks"))
 	if err != nil {
 		return nil, err
 	}
@@ -169,13 +167,13 @@ func hetznerParse(data []byte) (*Metadata, error) {
 }
 
 // hetznerIPv4 reads an IPv4 address that may be "" or absent.
-func hetznerIPv4(o jtObj, key string) (netip.Addr, error) {
-	a, err := o.addr(key)
+func hetznerIPv4(n node) (netip.Addr, error) {
+	a, err := n.addr(0)
 	if err != nil {
 		return a, err
 	}
 	if a.IsValid() && !a.Is4() {
-		return a, fieldErrorf(o.field(key), "%s is not an IPv4 address", a)
+		return a, n.errorf("%s is not an IPv4 address", a)
 	}
 	return a, nil
 }
@@ -183,18 +181,18 @@ func hetznerIPv4(o jtObj, key string) (netip.Addr, error) {
 // hetznerNetworkConfig reads a cloud-init v1 network config: physical
 // entries become links, nameserver entries and the subnets'
 // dns_nameservers and dns_search the DNS configuration.
-func hetznerNetworkConfig(m *Metadata, nc jtObj) error {
-	if v, ok, err := nc.integer("version"); err != nil {
+func hetznerNetworkConfig(m *Metadata, nc node) error {
+	if v, ok, err := nc.get("version").integer(); err != nil {
 		return err
 	} else if ok && v != 1 {
-		return fieldErrorf(nc.field("version"), "%d is not supported (only version 1)", v)
+		return nc.get("version").errorf("%d is not supported (only version 1)", v)
 	}
-	configs, err := nc.objs("config")
+	configs, err := nc.get("config").objects()
 	if err != nil {
 		return err
 	}
 	for _, c := range configs {
-		typ, err := c.str("type")
+		typ, err := c.get("type").text()
 		if err != nil {
 			return err
 		}
@@ -204,11 +202,11 @@ func hetznerNetworkConfig(m *Metadata, nc jtObj) error {
 				return err
 			}
 		case "nameserver":
-			if err := hetznerDNS(m, c, "address", "search"); err != nil {
+			if err := hetznerDNS(m, c.get("address"), c.get("search")); err != nil {
 				return err
 			}
 		default:
-			return fieldErrorf(c.field("type"), "%q is not supported (physical, nameserver)", typ)
+			return c.get("type").errorf("%q is not supported (physical, nameserver)", typ)
 		}
 	}
 	return nil
@@ -216,8 +214,8 @@ func hetznerNetworkConfig(m *Metadata, nc jtObj) error {
 
 // hetznerDNS adds the DNS servers and search domains of a config entry or
 // subnet, skipping those already there.
-func hetznerDNS(m *Metadata, o jtObj, serversKey, searchKey string) error {
-	servers, err := o.addrs(serversKey)
+func hetznerDNS(m *Metadata, serversList, searchList node) error {
+	servers, err := serversList.addrs()
 	if err != nil {
 		return err
 	}
@@ -226,13 +224,13 @@ func hetznerDNS(m *Metadata, o jtObj, serversKey, searchKey string) error {
 			m.DNSServers = append(m.DNSServers, s)
 		}
 	}
-	search, err := o.strs(searchKey)
+	search, err := searchList.texts()
 	if err != nil {
 		return err
 	}
 	for i, s := range search {
 		if err := CheckHostname(s); err != nil {
-			return fieldErrorf(fmt.Sprintf("%s[%d]", o.field(searchKey), i), "%v", err)
+			return searchList.at(i).errorf("%v", err)
 		}
 		if !slices.Contains(m.DNSSearch, s) {
 			m.DNSSearch = append(m.DNSSearch, s)
@@ -242,36 +240,29 @@ func hetznerDNS(m *Metadata, o jtObj, serversKey, searchKey string) error {
 }
 
 // hetznerPhysical reads a physical entry of network-config and its subnets.
-func hetznerPhysical(m *Metadata, c jtObj) error {
+func hetznerPhysical(m *Metadata, c node) error {
 	l := &Link{Kind: Ethernet, Index: len(m.Links)}
 	var err error
-	if l.Name, err = c.str("name"); err != nil {
+	if l.Name, err = c.get("name").text(); err != nil {
 		return err
 	}
 	if l.Name != "" {
 		if err := CheckName(l.Name); err != nil {
-			return fieldErrorf(c.field("name"), "%v", err)
+			return c.get("name").errorf("%v", err)
 		}
 	}
-	raw, err := c.str("mac_address")
-	if err != nil {
+	if l.MAC, err = c.get("mac_address").requiredMAC(); err != nil {
 		return err
 	}
-	if raw == "" {
-		return fieldErrorf(c.field("mac_address"), "missing")
-	}
-	if l.MAC, err = ParseMAC(raw); err != nil {
-		return fieldErrorf(c.field("mac_address"), "%v", err)
-	}
-	if mtu, ok, err := c.integer("mtu"); err != nil {
+	if mtu, ok, err := c.get("mtu").integer(); err != nil {
 		return err
 	} else if ok {
 		if mtu < 68 || mtu > 65535 {
-			return fieldErrorf(c.field("mtu"), "%d is not between 68 and 65535", mtu)
+			return c.get("mtu").errorf("%d is not between 68 and 65535", mtu)
 		}
 		l.MTU = int(mtu)
 	}
-	subnets, err := c.objs("subnets")
+	subnets, err := c.get("subnets").objects()
 	if err != nil {
 		return err
 	}
@@ -285,13 +276,13 @@ func hetznerPhysical(m *Metadata, c jtObj) error {
 }
 
 // hetznerSubnet reads one subnet of a physical entry.
-func hetznerSubnet(m *Metadata, l *Link, s jtObj) error {
+func hetznerSubnet(m *Metadata, l *Link, s node) error {
 	for _, flag := range []string{"ipv4", "ipv6"} {
-		if _, err := s.boolean(flag, false); err != nil {
+		if _, err := s.get(flag).boolean(false); err != nil {
 			return err
 		}
 	}
-	typ, err := s.str("type")
+	typ, err := s.get("type").text()
 	if err != nil {
 		return err
 	}
@@ -307,23 +298,23 @@ func hetznerSubnet(m *Metadata, l *Link, s jtObj) error {
 			return err
 		}
 	default:
-		return fieldErrorf(s.field("type"), "%q is not supported (dhcp, dhcp4, dhcp6, static, static6, ipv6_slaac, ipv6_dhcpv6-stateful, ipv6_dhcpv6-stateless)", typ)
+		return s.get("type").errorf("%q is not supported (dhcp, dhcp4, dhcp6, static, static6, ipv6_slaac, ipv6_dhcpv6-stateful, ipv6_dhcpv6-stateless)", typ)
 	}
-	return hetznerDNS(m, s, "dns_nameservers", "dns_search")
+	return hetznerDNS(m, s.get("dns_nameservers"), s.get("dns_search"))
 }
 
 // hetznerStatic reads a static subnet: its address, its gateway (a
 // default route of the address's family) and its routes.
-func hetznerStatic(m *Metadata, l *Link, s jtObj, only6 bool) error {
+func hetznerStatic(m *Metadata, l *Link, s node, only6 bool) error {
 	p, err := hetznerPrefix(s, "address", false)
 	if err != nil {
 		return err
 	}
 	if !p.IsValid() {
-		return fieldErrorf(s.field("address"), "missing")
+		return s.get("address").errorf("missing")
 	}
 	if only6 && !p.Addr().Is6() {
-		return fieldErrorf(s.field("address"), "%s is not an IPv6 address", p.Addr())
+		return s.get("address").errorf("%s is not an IPv6 address", p.Addr())
 	}
 	if p.Addr().Is4() {
 		l.IPv4.Addresses = append(l.IPv4.Addresses, p)
@@ -335,13 +326,13 @@ func hetznerStatic(m *Metadata, l *Link, s jtObj, only6 bool) error {
 		l.IPv6.Addresses = append(l.IPv6.Addresses, p)
 		l.AllIPv6 = append(l.AllIPv6, p.Addr())
 	}
-	gw, err := s.gateway("gateway")
+	gw, err := s.get("gateway").gateway()
 	if err != nil {
 		return err
 	}
 	if gw.IsValid() {
 		if gw.Is4() != p.Addr().Is4() {
-			return fieldErrorf(s.field("gateway"), "%s is not of the family of %s", gw, p.Addr())
+			return s.get("gateway").errorf("%s is not of the family of %s", gw, p.Addr())
 		}
 		dst := netip.MustParsePrefix("0.0.0.0/0")
 		if gw.Is6() {
@@ -351,7 +342,7 @@ func hetznerStatic(m *Metadata, l *Link, s jtObj, only6 bool) error {
 		}
 		m.Routes = append(m.Routes, Route{Destination: dst, Via: gw, Link: l})
 	}
-	routes, err := s.objs("routes")
+	routes, err := s.get("routes").objects()
 	if err != nil {
 		return err
 	}
@@ -361,14 +352,14 @@ func hetznerStatic(m *Metadata, l *Link, s jtObj, only6 bool) error {
 			return err
 		}
 		if !dst.IsValid() {
-			return fieldErrorf(r.field("network"), "missing")
+			return r.get("network").errorf("missing")
 		}
-		via, err := r.gateway("gateway")
+		via, err := r.get("gateway").gateway()
 		if err != nil {
 			return err
 		}
 		if via.IsValid() && via.Is4() != dst.Addr().Is4() {
-			return fieldErrorf(r.field("gateway"), "%s is not of the family of %s", via, dst)
+			return r.get("gateway").errorf("%s is not of the family of %s", via, dst)
 		}
 		m.Routes = append(m.Routes, Route{Destination: dst, Via: via, Link: l})
 	}
@@ -378,15 +369,15 @@ func hetznerStatic(m *Metadata, l *Link, s jtObj, only6 bool) error {
 // hetznerPrefix reads an address (or, with network, a network) written
 // as addr/len, or as an address with a netmask or prefix key beside it.
 // The zero Prefix when the key is absent.
-func hetznerPrefix(o jtObj, key string, network bool) (netip.Prefix, error) {
-	s, err := o.str(key)
+func hetznerPrefix(o node, key string, network bool) (netip.Prefix, error) {
+	s, err := o.get(key).text()
 	if err != nil || s == "" {
 		return netip.Prefix{}, err
 	}
 	if strings.Contains(s, "/") {
 		p, err := ParsePrefix(s)
 		if err != nil {
-			return p, fieldErrorf(o.field(key), "%v", err)
+			return p, o.get(key).errorf("%v", err)
 		}
 		if network {
 			p = p.Masked()
@@ -395,24 +386,27 @@ func hetznerPrefix(o jtObj, key string, network bool) (netip.Prefix, error) {
 	}
 	a, err := ParseAddr(s)
 	if err != nil {
-		return netip.Prefix{}, fieldErrorf(o.field(key), "%v", err)
+		return netip.Prefix{}, o.get(key).errorf("%v", err)
 	}
-	var mask string
-	lenKey := "netmask"
-	if v, ok := o.get("netmask"); ok {
-		if mask, ok = v.(string); !ok {
-			return netip.Prefix{}, fieldErrorf(o.field("netmask"), "%s is not a string", describeValue(v))
-		}
-	} else if n, ok, err := o.integer("prefix"); err != nil {
+	length := o.get("netmask")
+	mask, err := length.str()
+	if err != nil {
 		return netip.Prefix{}, err
-	} else if ok {
-		mask, lenKey = fmt.Sprint(n), "prefix"
-	} else {
-		return netip.Prefix{}, fieldErrorf(o.field(key), "%q has no prefix length, netmask or prefix", s)
+	}
+	if length.absent() {
+		length = o.get("prefix")
+		n, ok, err := length.integer()
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		if !ok {
+			return netip.Prefix{}, o.get(key).errorf("%q has no prefix length, netmask or prefix", s)
+		}
+		mask = fmt.Sprint(n)
 	}
 	p, err := HostPrefix(a, mask)
 	if err != nil {
-		return netip.Prefix{}, fieldErrorf(o.field(lenKey), "%v", err)
+		return netip.Prefix{}, length.errorf("%v", err)
 	}
 	if network {
 		p = p.Masked()
@@ -422,56 +416,49 @@ func hetznerPrefix(o jtObj, key string, network bool) (netip.Prefix, error) {
 
 // hetznerPrivateNetworks reads private-networks: one DHCP link per
 // network, ordered by interface_num.
-func hetznerPrivateNetworks(root jtObj) ([]*Link, error) {
-	nets, err := root.objs("private-networks")
+func hetznerPrivateNetworks(list node) ([]*Link, error) {
+	nets, err := list.objects()
 	if err != nil {
 		return nil, err
 	}
 	var links []*Link
 	for _, n := range nets {
-		num, ok, err := n.integer("interface_num")
+		num, ok, err := n.get("interface_num").integer()
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			return nil, fieldErrorf(n.field("interface_num"), "missing")
+			return nil, n.get("interface_num").errorf("missing")
 		}
 		if num < 0 || num > hetznerMaxInterfaceNum {
-			return nil, fieldErrorf(n.field("interface_num"), "%d is not between 0 and %d", num, hetznerMaxInterfaceNum)
+			return nil, n.get("interface_num").errorf("%d is not between 0 and %d", num, hetznerMaxInterfaceNum)
 		}
-		raw, err := n.str("mac_address")
+		mac, err := n.get("mac_address").requiredMAC()
 		if err != nil {
 			return nil, err
 		}
-		if raw == "" {
-			return nil, fieldErrorf(n.field("mac_address"), "missing")
-		}
-		mac, err := ParseMAC(raw)
-		if err != nil {
-			return nil, fieldErrorf(n.field("mac_address"), "%v", err)
-		}
 		l := &Link{Kind: Ethernet, MAC: mac, Index: int(num)}
 		l.IPv4.DHCP = true
-		ip, err := hetznerIPv4(n, "ip")
+		ip, err := hetznerIPv4(n.get("ip"))
 		if err != nil {
 			return nil, err
 		}
 		if ip.IsValid() {
 			l.PrivateIPv4 = append(l.PrivateIPv4, ip)
 		}
-		aliases, err := n.addrs("alias_ips")
+		aliases, err := n.get("alias_ips").addrs()
 		if err != nil {
 			return nil, err
 		}
 		for i, a := range aliases {
 			if !a.Is4() {
-				return nil, fieldErrorf(fmt.Sprintf("%s[%d]", n.field("alias_ips"), i), "%s is not an IPv4 address", a)
+				return nil, n.get("alias_ips").at(i).errorf("%s is not an IPv4 address", a)
 			}
 			l.IPv4.Addresses = append(l.IPv4.Addresses, netip.PrefixFrom(a, 32))
 			l.PrivateIPv4 = append(l.PrivateIPv4, a)
 		}
 		for _, key := range []string{"network", "subnet"} {
-			s, err := n.str(key)
+			s, err := n.get(key).text()
 			if err != nil {
 				return nil, err
 			}
@@ -480,22 +467,22 @@ func hetznerPrivateNetworks(root jtObj) ([]*Link, error) {
 			}
 			p, err := ParseNetwork(s)
 			if err != nil || !p.Addr().Is4() {
-				return nil, fieldErrorf(n.field(key), "%q is not an IPv4 network in CIDR form", s)
+				return nil, n.get(key).errorf("%q is not an IPv4 network in CIDR form", s)
 			}
 			if key == "subnet" {
 				l.SubnetIPv4 = p
 			}
 		}
-		if l.GatewayIPv4, err = hetznerIPv4(n, "gateway"); err != nil {
+		if l.GatewayIPv4, err = hetznerIPv4(n.get("gateway")); err != nil {
 			return nil, err
 		}
 		if l.GatewayIPv4.IsUnspecified() {
 			l.GatewayIPv4 = netip.Addr{}
 		}
-		if _, _, err := n.integer("network_id"); err != nil {
+		if _, _, err := n.get("network_id").integer(); err != nil {
 			return nil, err
 		}
-		if _, err := n.str("network_name"); err != nil {
+		if _, err := n.get("network_name").text(); err != nil {
 			return nil, err
 		}
 		links = append(links, l)

@@ -80,6 +80,12 @@ type Link struct {
 	GatewayIPv4 netip.Addr   // zero when unknown
 }
 
+// bondModes are Linux's bonding modes, by number.
+var bondModes = []string{"balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb"}
+
+// hashPolicies are the bonding driver's xmit_hash_policy values.
+var hashPolicies = []string{"layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4", "vlan+srcmac"}
+
 // Family is the configuration of one IP family on a link.
 type Family struct {
 	DHCP     bool
@@ -100,6 +106,33 @@ type Route struct {
 	Link        *Link
 	Metric      int // 0: unset
 	Table       int // 0: unset
+}
+
+// primaryByDefaultRoute marks as primary the first link with a default
+// route in the main table, else the first link that is not a bond port,
+// and gives each link without an IPv4 gateway that of its IPv4 default
+// route.
+func (m *Metadata) primaryByDefaultRoute() {
+	var primary *Link
+	for _, r := range m.Routes {
+		if r.Destination.Bits() != 0 || !r.Via.IsValid() || r.Table != 0 {
+			continue
+		}
+		if primary == nil {
+			primary = r.Link
+		}
+		if r.Via.Is4() && !r.Link.GatewayIPv4.IsValid() {
+			r.Link.GatewayIPv4 = r.Via
+		}
+	}
+	for _, l := range m.Links {
+		if primary == nil && !l.Port {
+			primary = l
+		}
+	}
+	if primary != nil {
+		primary.Primary = true
+	}
 }
 
 // FieldError is metadata that fails validation: the field (a path in the

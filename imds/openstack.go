@@ -205,28 +205,24 @@ func openstackSave(bodies [][]byte, origins []string) ([]byte, error) {
 type openstackLink struct {
 	*Link
 	id        string
-	path      string
+	conf      node
 	named     bool
 	bondLinks []string
 	vlanLink  string
 }
 
 func openstackParse(data []byte) (*Metadata, error) {
-	tree, err := nmstate.Decode(data)
+	root, err := decodeTree(data, "a map holding meta_data and network_data", shortText)
 	if err != nil {
 		return nil, err
 	}
-	root, ok := tree.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("the document is %s, not a map holding meta_data and network_data", describeValue(tree))
-	}
-	m := &Metadata{Raw: root}
-	meta, err := treeMap(root["meta_data"], "meta_data")
+	m := &Metadata{Raw: root.v}
+	meta, err := root.get("meta_data").object()
 	if err != nil {
 		return nil, err
 	}
-	if meta == nil {
-		return nil, fieldErrorf("meta_data", "missing")
+	if meta.absent() {
+		return nil, meta.errorf("missing")
 	}
 	for _, f := range []struct {
 		dst *string
@@ -234,12 +230,12 @@ func openstackParse(data []byte) (*Metadata, error) {
 	}{
 		{&m.InstanceID, "uuid"}, {&m.Hostname, "hostname"}, {&m.Zone, "availability_zone"}, {&m.Account, "project_id"},
 	} {
-		if *f.dst, err = treeText(meta[f.key], "meta_data."+f.key); err != nil {
+		if *f.dst, err = meta.get(f.key).text(); err != nil {
 			return nil, err
 		}
 	}
-	nd, err := treeMap(root["network_data"], "network_data")
-	if err != nil || nd == nil {
+	nd, err := root.get("network_data").object()
+	if err != nil || nd.absent() {
 		return m, err
 	}
 	links, err := openstackLinks(nd)
@@ -254,18 +250,17 @@ func openstackParse(data []byte) (*Metadata, error) {
 		byID[l.id] = l
 	}
 	var dns []netip.Addr
-	services, err := openstackServices(nd["services"], "network_data.services")
+	services, err := openstackServices(nd.get("services"))
 	if err != nil {
 		return nil, err
 	}
 	dns = append(dns, services...)
-	networks, err := treeList(nd["networks"], "network_data.networks")
+	networks, err := nd.get("networks").list()
 	if err != nil {
 		return nil, err
 	}
-	for i, n := range networks {
-		path := fmt.Sprintf("network_data.networks[%d]", i)
-		routes, services, err := openstackNetwork(n, path, byID)
+	for _, n := range networks {
+		routes, services, err := openstackNetwork(n, byID)
 		if err != nil {
 			return nil, err
 		}
@@ -277,37 +272,15 @@ func openstackParse(data []byte) (*Metadata, error) {
 			m.DNSServers = append(m.DNSServers, a)
 		}
 	}
-	// The primary is the first link with a default route, else the first
-	// that is not a bond port; a link's IPv4 gateway is its default
-	// route's.
-	var primary *Link
-	for _, r := range m.Routes {
-		if r.Destination.Bits() != 0 || !r.Via.IsValid() {
-			continue
-		}
-		if primary == nil {
-			primary = r.Link
-		}
-		if r.Via.Is4() && !r.Link.GatewayIPv4.IsValid() {
-			r.Link.GatewayIPv4 = r.Via
-		}
-	}
-	for _, l := range m.Links {
-		if primary == nil && !l.Port {
-			primary = l
-		}
-	}
-	if primary != nil {
-		primary.Primary = true
-	}
+	m.primaryByDefaultRoute()
 	return m, nil
 }
 
 // openstackLinks reads network_data.links: physical-like links (every
 // type but bond and vlan: phy, ovs, vif, tap, ... or none), bonds named
 // by their name key or bond0, bond1, ... in order, VLANs on a link by id.
-func openstackLinks(nd map[string]any) ([]*openstackLink, error) {
-	list, err := treeList(nd["links"], "network_data.links")
+func openstackLinks(nd node) ([]*openstackLink, error) {
+	list, err := nd.get("links").list()
 	if err != nil {
 		return nil, err
 	}
@@ -315,77 +288,77 @@ func openstackLinks(nd map[string]any) ([]*openstackLink, error) {
 	byID := map[string]*openstackLink{}
 	names := map[string]string{} // name → path of the link that has it
 	for i, v := range list {
-		path := fmt.Sprintf("network_data.links[%d]", i)
-		o, err := treeMap(v, path)
+		o, err := v.object()
 		if err != nil {
 			return nil, err
 		}
-		if o == nil {
-			return nil, fieldErrorf(path, "null is not a link")
+		if o.absent() {
+			return nil, o.errorf("null is not a link")
 		}
-		l := &openstackLink{Link: &Link{Index: i}, path: path}
-		if l.id, err = treeText(o["id"], path+".id"); err != nil {
+		l := &openstackLink{Link: &Link{Index: i}, conf: o}
+		if l.id, err = o.get("id").text(); err != nil {
 			return nil, err
 		}
 		if l.id == "" {
-			return nil, fieldErrorf(path+".id", "missing")
+			return nil, o.get("id").errorf("missing")
 		}
 		if other, ok := byID[l.id]; ok {
-			return nil, fieldErrorf(path+".id", "%q is the id of %s too", l.id, other.path)
+			return nil, o.get("id").errorf("%q is the id of %s too", l.id, other.conf.path)
 		}
 		byID[l.id] = l
-		typ, err := treeText(o["type"], path+".type")
+		typ, err := o.get("type").text()
 		if err != nil {
 			return nil, err
 		}
-		if l.Name, err = treeText(o["name"], path+".name"); err != nil {
+		if l.Name, err = o.get("name").text(); err != nil {
 			return nil, err
 		}
 		if l.Name != "" {
 			if err := CheckName(l.Name); err != nil {
-				return nil, fieldErrorf(path+".name", "%v", err)
+				return nil, o.get("name").errorf("%v", err)
 			}
 			if other, ok := names[l.Name]; ok {
-				return nil, fieldErrorf(path+".name", "%q is the name of %s too", l.Name, other)
+				return nil, o.get("name").errorf("%q is the name of %s too", l.Name, other)
 			}
-			names[l.Name] = path
+			names[l.Name] = o.path
 			l.named = true
 		}
-		mtu, _, err := treeInt(o["mtu"], path+".mtu", false)
+		mtu, _, err := o.get("mtu").number(false)
 		if err != nil {
 			return nil, err
 		}
 		if mtu != 0 && (mtu < 68 || mtu > 65535) {
-			return nil, fieldErrorf(path+".mtu", "%d is not between 68 and 65535", mtu)
+			return nil, o.get("mtu").errorf("%d is not between 68 and 65535", mtu)
 		}
 		l.MTU = mtu
-		mac, err := treeMAC(o["ethernet_mac_address"], path+".ethernet_mac_address")
+		mac, err := o.get("ethernet_mac_address").mac()
 		if err != nil {
 			return nil, err
 		}
 		switch typ {
 		case "bond":
 			l.Kind = Bond
-			if err := openstackBond(l, o); err != nil {
+			if err := openstackBond(l); err != nil {
 				return nil, err
 			}
 		case "vlan":
 			l.Kind = VLAN
-			if l.vlanLink, err = treeText(o["vlan_link"], path+".vlan_link"); err != nil {
+			if l.vlanLink, err = o.get("vlan_link").text(); err != nil {
 				return nil, err
 			}
 			if l.vlanLink == "" {
-				return nil, fieldErrorf(path+".vlan_link", "missing")
+				return nil, o.get("vlan_link").errorf("missing")
 			}
-			id, ok, err := treeInt(o["vlan_id"], path+".vlan_id", true)
+			vlanID := o.get("vlan_id")
+			id, ok, err := vlanID.number(true)
 			if err != nil {
 				return nil, err
 			}
 			if !ok || id < 1 || id > 4094 {
-				return nil, fieldErrorf(path+".vlan_id", "%s is not a VLAN id between 1 and 4094", treeShow(o["vlan_id"]))
+				return nil, vlanID.errorf("%s is not a VLAN id between 1 and 4094", vlanID.show())
 			}
 			l.VLANID = id
-			if _, err := treeMAC(o["vlan_mac_address"], path+".vlan_mac_address"); err != nil {
+			if _, err := o.get("vlan_mac_address").mac(); err != nil {
 				return nil, err
 			}
 		default:
@@ -394,7 +367,7 @@ func openstackLinks(nd map[string]any) ([]*openstackLink, error) {
 			l.Kind = Ethernet
 			l.MAC = mac
 			if mac == "" && l.Name == "" {
-				return nil, fieldErrorf(path+".ethernet_mac_address", "missing, and the link has no name")
+				return nil, o.get("ethernet_mac_address").errorf("missing, and the link has no name")
 			}
 		}
 		links = append(links, l)
@@ -402,15 +375,15 @@ func openstackLinks(nd map[string]any) ([]*openstackLink, error) {
 	// Bonds and their ports, VLANs and their bases.
 	for _, l := range links {
 		for j, id := range l.bondLinks {
-			where := fmt.Sprintf("%s.bond_links[%d]", l.path, j)
+			where := l.conf.get("bond_links").at(j)
 			p, ok := byID[id]
 			switch {
 			case !ok:
-				return nil, fieldErrorf(where, "no link has the id %q", id)
+				return nil, where.errorf("no link has the id %q", id)
 			case p.Kind != Ethernet:
-				return nil, fieldErrorf(where, "%q is a %s, not a physical link", id, p.Kind)
+				return nil, where.errorf("%q is a %s, not a physical link", id, p.Kind)
 			case p.Port:
-				return nil, fieldErrorf(where, "%q is the port of another bond already", id)
+				return nil, where.errorf("%q is the port of another bond already", id)
 			}
 			p.Port = true
 			l.Ports = append(l.Ports, p.Link)
@@ -419,16 +392,16 @@ func openstackLinks(nd map[string]any) ([]*openstackLink, error) {
 			b, ok := byID[l.vlanLink]
 			switch {
 			case !ok:
-				return nil, fieldErrorf(l.path+".vlan_link", "no link has the id %q", l.vlanLink)
+				return nil, l.conf.get("vlan_link").errorf("no link has the id %q", l.vlanLink)
 			case b.Kind == VLAN:
-				return nil, fieldErrorf(l.path+".vlan_link", "%q is a VLAN: VLANs on VLANs are not supported", l.vlanLink)
+				return nil, l.conf.get("vlan_link").errorf("%q is a VLAN: VLANs on VLANs are not supported", l.vlanLink)
 			}
 			l.Base = b.Link
 		}
 	}
 	for _, l := range links {
 		if l.Kind == VLAN && l.Base.Port {
-			return nil, fieldErrorf(l.path+".vlan_link", "%q is a bond port, which carries nothing of its own", l.vlanLink)
+			return nil, l.conf.get("vlan_link").errorf("%q is a bond port, which carries nothing of its own", l.vlanLink)
 		}
 	}
 	n := 0
@@ -439,7 +412,7 @@ func openstackLinks(nd map[string]any) ([]*openstackLink, error) {
 		for ; ; n++ {
 			if name := "bond" + strconv.Itoa(n); names[name] == "" {
 				l.Name = name
-				names[name] = l.path
+				names[name] = l.conf.path
 				break
 			}
 		}
@@ -447,48 +420,41 @@ func openstackLinks(nd map[string]any) ([]*openstackLink, error) {
 	return links, nil
 }
 
-// openstackBondModes are Linux's bonding modes by number.
-var openstackBondModes = []string{"balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb"}
-
-// openstackHashPolicies are the bonding driver's xmit_hash_policy values.
-var openstackHashPolicies = []string{"layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4", "vlan+srcmac"}
-
 // openstackBond reads a bond link's ports, mode and options.
-func openstackBond(l *openstackLink, o map[string]any) error {
-	ports, err := treeList(o["bond_links"], l.path+".bond_links")
+func openstackBond(l *openstackLink) error {
+	o := l.conf
+	ports, err := o.get("bond_links").list()
 	if err != nil {
 		return err
 	}
 	if len(ports) == 0 {
-		return fieldErrorf(l.path+".bond_links", "missing: a bond needs ports")
+		return o.get("bond_links").errorf("missing: a bond needs ports")
 	}
-	for j, p := range ports {
-		id, err := treeText(p, fmt.Sprintf("%s.bond_links[%d]", l.path, j))
+	for _, p := range ports {
+		id, err := p.text()
 		if err != nil {
 			return err
 		}
 		l.bondLinks = append(l.bondLinks, id)
 	}
-	mode, err := treeBondMode(o["bond_mode"], l.path+".bond_mode")
-	if err != nil {
+	if l.BondMode, err = bondMode(o.get("bond_mode")); err != nil {
 		return err
 	}
-	l.BondMode = mode
-	if miimon, ok, err := treeInt(o["bond_miimon"], l.path+".bond_miimon", true); err != nil {
+	if miimon, ok, err := o.get("bond_miimon").number(true); err != nil {
 		return err
 	} else if ok {
 		if miimon < 0 {
-			return fieldErrorf(l.path+".bond_miimon", "%d is negative", miimon)
+			return o.get("bond_miimon").errorf("%d is negative", miimon)
 		}
 		l.BondOptions = map[string]any{"miimon": int64(miimon)}
 	}
-	policy, err := treeText(o["bond_xmit_hash_policy"], l.path+".bond_xmit_hash_policy")
+	policy, err := o.get("bond_xmit_hash_policy").text()
 	if err != nil {
 		return err
 	}
 	if policy != "" {
-		if !slices.Contains(openstackHashPolicies, policy) {
-			return fieldErrorf(l.path+".bond_xmit_hash_policy", "%q is not one of %s", policy, strings.Join(openstackHashPolicies, ", "))
+		if !slices.Contains(hashPolicies, policy) {
+			return o.get("bond_xmit_hash_policy").errorf("%q is not one of %s", policy, strings.Join(hashPolicies, ", "))
 		}
 		if l.BondOptions == nil {
 			l.BondOptions = map[string]any{}
@@ -498,57 +464,55 @@ func openstackBond(l *openstackLink, o map[string]any) error {
 	return nil
 }
 
-// treeBondMode reads a Linux bonding mode, by name or by number (a number or
-// a string of digits); none is balance-rr, the kernel's default.
-func treeBondMode(v any, path string) (string, error) {
-	if s, ok := v.(string); ok && !strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' }) && s != "" {
-		v = s // a number as a string: treeInt reads it
-	} else if ok {
-		if !slices.Contains(openstackBondModes, s) {
-			return "", fieldErrorf(path, "%q is not a bonding mode (%s, or 0 to 6)", s, strings.Join(openstackBondModes, ", "))
+// bondMode reads a Linux bonding mode (OpenStack's bond_mode, VMware's
+// mode parameter), by name or by number (a number or a string of digits);
+// none is balance-rr, the kernel's default.
+func bondMode(n node) (string, error) {
+	if s, ok := n.v.(string); ok && (s == "" || strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' })) {
+		if !slices.Contains(bondModes, s) {
+			return "", n.errorf("%q is not a bonding mode (%s, or 0 to 6)", s, strings.Join(bondModes, ", "))
 		}
 		return s, nil
 	}
-	n, ok, err := treeInt(v, path, true)
+	i, ok, err := n.number(true)
 	if err != nil {
 		return "", err
 	}
 	if !ok {
-		return openstackBondModes[0], nil
+		return bondModes[0], nil
 	}
-	if n < 0 || n >= len(openstackBondModes) {
-		return "", fieldErrorf(path, "%d is not a bonding mode number (0 to 6)", n)
+	if i < 0 || i >= len(bondModes) {
+		return "", n.errorf("%d is not a bonding mode number (0 to 6)", i)
 	}
-	return openstackBondModes[n], nil
+	return bondModes[i], nil
 }
 
 // openstackServices reads a services list: the addresses of its dns
 // entries, in order. Other services (none is defined yet) are skipped.
-func openstackServices(v any, path string) ([]netip.Addr, error) {
-	list, err := treeList(v, path)
+func openstackServices(services node) ([]netip.Addr, error) {
+	list, err := services.list()
 	if err != nil {
 		return nil, err
 	}
 	var out []netip.Addr
-	for i, s := range list {
-		where := fmt.Sprintf("%s[%d]", path, i)
-		o, err := treeMap(s, where)
+	for _, s := range list {
+		o, err := s.object()
 		if err != nil {
 			return nil, err
 		}
-		typ, err := treeText(o["type"], where+".type")
+		typ, err := o.get("type").text()
 		if err != nil {
 			return nil, err
 		}
 		if typ != "dns" {
 			continue
 		}
-		a, err := treeAddr(o["address"], where+".address")
+		a, err := o.get("address").addr(0)
 		if err != nil {
 			return nil, err
 		}
 		if !a.IsValid() {
-			return nil, fieldErrorf(where+".address", "missing")
+			return nil, o.get("address").errorf("missing")
 		}
 		out = append(out, a)
 	}
@@ -557,29 +521,29 @@ func openstackServices(v any, path string) ([]netip.Addr, error) {
 
 // openstackNetwork reads one entry of network_data.networks into its
 // link and returns its routes and DNS servers.
-func openstackNetwork(v any, path string, byID map[string]*openstackLink) ([]Route, []netip.Addr, error) {
-	o, err := treeMap(v, path)
+func openstackNetwork(n node, byID map[string]*openstackLink) ([]Route, []netip.Addr, error) {
+	o, err := n.object()
 	if err != nil {
 		return nil, nil, err
 	}
-	if o == nil {
-		return nil, nil, fieldErrorf(path, "null is not a network")
+	if o.absent() {
+		return nil, nil, o.errorf("null is not a network")
 	}
-	id, err := treeText(o["link"], path+".link")
+	id, err := o.get("link").text()
 	if err != nil {
 		return nil, nil, err
 	}
 	link, ok := byID[id]
 	switch {
 	case id == "":
-		return nil, nil, fieldErrorf(path+".link", "missing")
+		return nil, nil, o.get("link").errorf("missing")
 	case !ok:
-		return nil, nil, fieldErrorf(path+".link", "no link has the id %q", id)
+		return nil, nil, o.get("link").errorf("no link has the id %q", id)
 	case link.Port:
-		return nil, nil, fieldErrorf(path+".link", "%q is a bond port, which carries no addresses", id)
+		return nil, nil, o.get("link").errorf("%q is a bond port, which carries no addresses", id)
 	}
 	l := link.Link
-	typ, err := treeText(o["type"], path+".type")
+	typ, err := o.get("type").text()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -598,9 +562,9 @@ func openstackNetwork(v any, path string, byID map[string]*openstackLink) ([]Rou
 		v6 = true
 		l.IPv6.DHCP, l.IPv6.Autoconf = true, true
 	case "":
-		return nil, nil, fieldErrorf(path+".type", "missing")
+		return nil, nil, o.get("type").errorf("missing")
 	default:
-		return nil, nil, fieldErrorf(path+".type", "%q is not a network type (ipv4, ipv6, ipv4_dhcp, ipv6_dhcp, ipv6_slaac, ipv6_dhcpv6-stateful, ipv6_dhcpv6-stateless)", typ)
+		return nil, nil, o.get("type").errorf("%q is not a network type (ipv4, ipv6, ipv4_dhcp, ipv6_dhcp, ipv6_slaac, ipv6_dhcpv6-stateful, ipv6_dhcpv6-stateless)", typ)
 	}
 	family := "IPv4"
 	if v6 {
@@ -608,13 +572,13 @@ func openstackNetwork(v any, path string, byID map[string]*openstackLink) ([]Rou
 	}
 	// The address: the one to configure on a static network, the one DHCP
 	// or SLAAC hands out (for show) on the others.
-	prefix, err := openstackAddress(o, path)
+	prefix, err := openstackAddress(o)
 	if err != nil {
 		return nil, nil, err
 	}
 	if prefix.IsValid() {
 		if prefix.Addr().Is4() == v6 {
-			return nil, nil, fieldErrorf(path+".ip_address", "%s is not an %s address", prefix.Addr(), family)
+			return nil, nil, o.get("ip_address").errorf("%s is not an %s address", prefix.Addr(), family)
 		}
 		if v6 {
 			l.AllIPv6 = append(l.AllIPv6, prefix.Addr())
@@ -632,220 +596,110 @@ func openstackNetwork(v any, path string, byID map[string]*openstackLink) ([]Rou
 			}
 		}
 	} else if static {
-		return nil, nil, fieldErrorf(path+".ip_address", "missing on a static network")
+		return nil, nil, o.get("ip_address").errorf("missing on a static network")
 	}
-	routes, err := treeList(o["routes"], path+".routes")
+	routes, err := o.get("routes").list()
 	if err != nil {
 		return nil, nil, err
 	}
 	var out []Route
-	for j, r := range routes {
-		route, err := openstackRoute(r, fmt.Sprintf("%s.routes[%d]", path, j))
+	for _, r := range routes {
+		route, err := openstackRoute(r)
 		if err != nil {
 			return nil, nil, err
 		}
 		route.Link = l
 		out = append(out, route)
 	}
-	dns, err := openstackServices(o["services"], path+".services")
+	dns, err := openstackServices(o.get("services"))
 	return out, dns, err
 }
 
 // openstackAddress reads a network's ip_address with its netmask (dotted,
 // IPv6 mask form or a length), or a CIDR in ip_address; the zero prefix
 // when there is none.
-func openstackAddress(o map[string]any, path string) (netip.Prefix, error) {
-	ip, err := treeText(o["ip_address"], path+".ip_address")
+func openstackAddress(o node) (netip.Prefix, error) {
+	ipNode, maskNode := o.get("ip_address"), o.get("netmask")
+	ip, err := ipNode.text()
 	if err != nil || ip == "" {
 		return netip.Prefix{}, err
 	}
-	mask, err := treeText(o["netmask"], path+".netmask")
+	mask, err := maskNode.text()
 	if err != nil {
 		return netip.Prefix{}, err
 	}
 	if strings.Contains(ip, "/") {
 		p, err := ParsePrefix(ip)
 		if err != nil {
-			return netip.Prefix{}, fieldErrorf(path+".ip_address", "%v", err)
+			return netip.Prefix{}, ipNode.errorf("%v", err)
 		}
 		if mask != "" {
 			if n, err := PrefixLen(p.Addr(), mask); err != nil || n != p.Bits() {
-				return netip.Prefix{}, fieldErrorf(path+".netmask", "%q does not match the prefix length of %s", mask, ip)
+				return netip.Prefix{}, maskNode.errorf("%q does not match the prefix length of %s", mask, ip)
 			}
 		}
 		return p, nil
 	}
 	a, err := ParseAddr(ip)
 	if err != nil {
-		return netip.Prefix{}, fieldErrorf(path+".ip_address", "%v", err)
+		return netip.Prefix{}, ipNode.errorf("%v", err)
 	}
 	if mask == "" {
-		return netip.Prefix{}, fieldErrorf(path+".netmask", "missing, and ip_address has no prefix length")
+		return netip.Prefix{}, maskNode.errorf("missing, and ip_address has no prefix length")
 	}
 	p, err := HostPrefix(a, mask)
 	if err != nil {
-		return netip.Prefix{}, fieldErrorf(path+".netmask", "%v", err)
+		return netip.Prefix{}, maskNode.errorf("%v", err)
 	}
 	return p, nil
 }
 
 // openstackRoute reads {network, netmask, gateway}; network may be a CIDR.
-func openstackRoute(v any, path string) (Route, error) {
-	o, err := treeMap(v, path)
+func openstackRoute(n node) (Route, error) {
+	o, err := n.object()
 	if err != nil {
 		return Route{}, err
 	}
-	if o == nil {
-		return Route{}, fieldErrorf(path, "null is not a route")
+	if o.absent() {
+		return Route{}, o.errorf("null is not a route")
 	}
-	network, err := treeText(o["network"], path+".network")
+	networkNode, maskNode := o.get("network"), o.get("netmask")
+	network, err := networkNode.text()
 	if err != nil {
 		return Route{}, err
 	}
-	mask, err := treeText(o["netmask"], path+".netmask")
+	mask, err := maskNode.text()
 	if err != nil {
 		return Route{}, err
 	}
 	var dst netip.Prefix
 	switch {
 	case network == "":
-		return Route{}, fieldErrorf(path+".network", "missing")
+		return Route{}, networkNode.errorf("missing")
 	case strings.Contains(network, "/"):
 		if dst, err = ParseNetwork(network); err != nil {
-			return Route{}, fieldErrorf(path+".network", "%v", err)
+			return Route{}, networkNode.errorf("%v", err)
 		}
 	default:
 		a, err := ParseAddr(network)
 		if err != nil {
-			return Route{}, fieldErrorf(path+".network", "%v", err)
+			return Route{}, networkNode.errorf("%v", err)
 		}
 		if mask == "" {
-			return Route{}, fieldErrorf(path+".netmask", "missing, and network has no prefix length")
+			return Route{}, maskNode.errorf("missing, and network has no prefix length")
 		}
 		p, err := HostPrefix(a, mask)
 		if err != nil {
-			return Route{}, fieldErrorf(path+".netmask", "%v", err)
+			return Route{}, maskNode.errorf("%v", err)
 		}
 		dst = p.Masked()
 	}
-	gw, err := treeAddr(o["gateway"], path+".gateway")
+	gw, err := o.get("gateway").addr(0)
 	if err != nil {
 		return Route{}, err
 	}
 	if gw.IsValid() && gw.Is4() != dst.Addr().Is4() {
-		return Route{}, fieldErrorf(path+".gateway", "%s is not of the family of %s", gw, dst)
+		return Route{}, o.get("gateway").errorf("%s is not of the family of %s", gw, dst)
 	}
 	return Route{Destination: dst, Via: gw}, nil
-}
-
-// Reading decoded documents. Each helper takes the value and its path in
-// the document, and returns a *FieldError for a value of the wrong type.
-
-// treeMap reads a map; null or absent is a nil map.
-func treeMap(v any, path string) (map[string]any, error) {
-	switch t := v.(type) {
-	case nil:
-		return nil, nil
-	case map[string]any:
-		return t, nil
-	}
-	return nil, fieldErrorf(path, "%s is not a map", describeValue(v))
-}
-
-// treeList reads a list; null or absent is an empty list.
-func treeList(v any, path string) ([]any, error) {
-	switch t := v.(type) {
-	case nil:
-		return nil, nil
-	case []any:
-		return t, nil
-	}
-	return nil, fieldErrorf(path, "%s is not a list", describeValue(v))
-}
-
-// treeText reads a string of at most 255 bytes without control
-// characters; null or absent is "". Surrounding white space is trimmed.
-func treeText(v any, path string) (string, error) {
-	switch t := v.(type) {
-	case nil:
-		return "", nil
-	case string:
-		if len(t) > 255 {
-			return "", fieldErrorf(path, "%q... is longer than 255 bytes", t[:32])
-		}
-		if strings.ContainsFunc(t, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return "", fieldErrorf(path, "%q holds a control character", t)
-		}
-		return strings.TrimSpace(t), nil
-	}
-	return "", fieldErrorf(path, "%s is not a string", describeValue(v))
-}
-
-// treeInt reads an integer (a JSON or YAML number with no fraction, or,
-// when digits is set, a string of decimal digits); ok is false for null
-// or absent.
-func treeInt(v any, path string, digits bool) (n int, ok bool, err error) {
-	const limit = 1 << 31
-	switch t := v.(type) {
-	case nil:
-		return 0, false, nil
-	case int64:
-		if t > -limit && t < limit {
-			return int(t), true, nil
-		}
-	case float64:
-		if t == float64(int64(t)) && t > -limit && t < limit {
-			return int(t), true, nil
-		}
-	case string:
-		if digits {
-			if n, err := strconv.Atoi(strings.TrimSpace(t)); err == nil && n > -limit && n < limit {
-				return n, true, nil
-			}
-		}
-		return 0, false, fieldErrorf(path, "%s is not a number", describeValue(v))
-	case uint64:
-	default:
-		return 0, false, fieldErrorf(path, "%s is not a number", describeValue(v))
-	}
-	return 0, false, fieldErrorf(path, "%s is not a number below 2^31", treeShow(v))
-}
-
-// treeAddr reads an IP address; null or absent is the zero Addr.
-func treeAddr(v any, path string) (netip.Addr, error) {
-	s, err := treeText(v, path)
-	if err != nil || s == "" {
-		return netip.Addr{}, err
-	}
-	a, err := ParseAddr(s)
-	if err != nil {
-		return netip.Addr{}, fieldErrorf(path, "%v", err)
-	}
-	return a, nil
-}
-
-// treeMAC reads a MAC address; null or absent is "".
-func treeMAC(v any, path string) (string, error) {
-	s, err := treeText(v, path)
-	if err != nil || s == "" {
-		return "", err
-	}
-	mac, err := ParseMAC(s)
-	if err != nil {
-		return "", fieldErrorf(path, "%v", err)
-	}
-	return mac, nil
-}
-
-// treeShow prints a scalar for a message.
-func treeShow(v any) string {
-	switch t := v.(type) {
-	case string:
-		return strconv.Quote(t)
-	case nil:
-		return "null"
-	case map[string]any, []any:
-		return describeValue(v)
-	}
-	return fmt.Sprint(v)
 }

@@ -363,13 +363,7 @@ func openstackTestServer(t *testing.T) (*imdstest.Server, *imdstest.OpenStack, *
 		t.Fatal(err)
 	}
 	srv := imdstest.New(t, fake)
-	c, err := NewClient(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Backoff = 10 * time.Millisecond
-	c.TryTimeout = 300 * time.Millisecond
-	return srv, fake, c
+	return srv, fake, testClient(t, srv)
 }
 
 func TestOpenStackFetch(t *testing.T) {
@@ -476,23 +470,9 @@ func TestOpenStackFake(t *testing.T) {
 		{"GET", "/latest/meta-data/", 404, ""},
 		{"GET", "/openstackx", 404, ""},
 	} {
-		req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b strings.Builder
-		buf := make([]byte, 512)
-		for {
-			n, err := resp.Body.Read(buf)
-			b.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
-		resp.Body.Close()
-		if resp.StatusCode != tt.code || (tt.code == 200 && b.String() != tt.body) {
-			t.Errorf("%s %s = %d %q, want %d %q", tt.method, tt.path, resp.StatusCode, b.String(), tt.code, tt.body)
+		code, body, _ := fakeGet(t, srv, tt.method, tt.path, nil)
+		if code != tt.code || (tt.code == 200 && body != tt.body) {
+			t.Errorf("%s %s = %d %q, want %d %q", tt.method, tt.path, code, body, tt.code, tt.body)
 		}
 	}
 }
@@ -524,27 +504,6 @@ func FuzzOpenStackParse(f *testing.F) {
 	f.Add([]byte(`{"meta_data": {}, "network_data": {"links": [{"id": "a", "type": "bond", "bond_links": ["a"]}], "networks": [{"link": "a", "type": "ipv4", "ip_address": "1.2.3.4/40"}]}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		m, err := openstackProvider().Parse(doc)
-		if err != nil {
-			treeCheckError(t, err)
-			return
-		}
-		if _, err := m.NMState(Options{}); err != nil {
-			t.Fatalf("NMState of a valid document: %v", err)
-		}
-		m.Facts(nil)
+		checkParse(t, m, err, true, nil)
 	})
-}
-
-// treeCheckError fails for an error a parser must not return: one that
-// is not a *FieldError or a *nmstate.SyntaxError, or that spans lines.
-func treeCheckError(t *testing.T, err error) {
-	t.Helper()
-	var fe *FieldError
-	var se *nmstate.SyntaxError
-	if strings.Contains(err.Error(), "\n") {
-		t.Fatalf("error spans lines: %q", err)
-	}
-	if !errors.As(err, &fe) && !errors.As(err, &se) && !strings.HasPrefix(err.Error(), "the document is ") {
-		t.Fatalf("error %q (%T) is neither a *FieldError nor a *nmstate.SyntaxError", err, err)
-	}
 }

@@ -48,9 +48,9 @@ func oracleFetch(ctx context.Context, src Source) ([]byte, error) {
 		}
 		var tree any
 		if i == 0 {
-			tree, err = jdObject(resp.Body)
+			tree, err = decodeObject(resp.Body)
 		} else {
-			tree, err = jdList(resp.Body)
+			tree, err = decodeList(resp.Body)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("GET %s: %w", src.Client.URL(paths[i]), err)
@@ -64,7 +64,7 @@ func oracleFetch(ctx context.Context, src Source) ([]byte, error) {
 }
 
 func oracleParse(data []byte) (*Metadata, error) {
-	root, err := jdDecode(data, `the OCI document {"instance": …, "vnics": […]}`)
+	root, err := decodeTree(data, `the OCI document {"instance": …, "vnics": […]}`, longText)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func oracleParse(data []byte) (*Metadata, error) {
 	}
 	if m.Hostname != "" {
 		if err := CheckHostname(m.Hostname); err != nil {
-			return nil, fieldErrorf("instance.hostname", "%v", err)
+			return nil, inst.get("hostname").errorf("%v", err)
 		}
 	}
 	vnics, err := root.get("vnics").list()
@@ -119,7 +119,7 @@ func oracleParse(data []byte) (*Metadata, error) {
 			return nil, err
 		}
 		if other, ok := seen[l.MAC]; ok {
-			return nil, fieldErrorf(v.path+".macAddr", "%s is also the MAC of %s", l.MAC, other)
+			return nil, v.get("macAddr").errorf("%s is also the MAC of %s", l.MAC, other)
 		}
 		seen[l.MAC] = v.path
 		if i > 0 && bareMetal {
@@ -138,7 +138,7 @@ func oracleParse(data []byte) (*Metadata, error) {
 // DHCPv6); the others are static: privateIp with the prefix length of
 // subnetCidrBlock, and the first of ipv6Addresses with that of
 // ipv6SubnetCidrBlock. bareMetal is set when the VNIC has a nicIndex.
-func oracleVNIC(v jdNode, i int) (l *Link, bareMetal bool, err error) {
+func oracleVNIC(v node, i int) (l *Link, bareMetal bool, err error) {
 	if v, err = v.object(); err != nil {
 		return nil, false, err
 	}
@@ -182,7 +182,7 @@ func oracleVNIC(v jdNode, i int) (l *Link, bareMetal bool, err error) {
 	if ip.IsValid() {
 		l.PrivateIPv4 = []netip.Addr{ip}
 		if subnet.IsValid() && !subnet.Contains(ip) {
-			return nil, false, fieldErrorf(v.path+".privateIp", "%s is not in subnetCidrBlock %s", ip, subnet)
+			return nil, false, v.get("privateIp").errorf("%s is not in subnetCidrBlock %s", ip, subnet)
 		}
 	}
 	if i == 0 {
@@ -193,16 +193,16 @@ func oracleVNIC(v jdNode, i int) (l *Link, bareMetal bool, err error) {
 	}
 	if ip.IsValid() {
 		if !subnet.IsValid() {
-			return nil, false, fieldErrorf(v.path+".subnetCidrBlock", "missing, but the VNIC has a privateIp to configure")
+			return nil, false, v.get("subnetCidrBlock").errorf("missing, but the VNIC has a privateIp to configure")
 		}
 		l.IPv4.Addresses = []netip.Prefix{netip.PrefixFrom(ip, subnet.Bits())}
 	}
 	if len(l.AllIPv6) > 0 {
 		if !subnet6.IsValid() {
-			return nil, false, fieldErrorf(v.path+".ipv6SubnetCidrBlock", "missing, but the VNIC has an IPv6 address to configure")
+			return nil, false, v.get("ipv6SubnetCidrBlock").errorf("missing, but the VNIC has an IPv6 address to configure")
 		}
 		if !subnet6.Contains(l.AllIPv6[0]) {
-			return nil, false, fieldErrorf(v.path+".ipv6Addresses[0]", "%s is not in ipv6SubnetCidrBlock %s", l.AllIPv6[0], subnet6)
+			return nil, false, v.get("ipv6Addresses").at(0).errorf("%s is not in ipv6SubnetCidrBlock %s", l.AllIPv6[0], subnet6)
 		}
 		l.IPv6.Addresses = []netip.Prefix{netip.PrefixFrom(l.AllIPv6[0], subnet6.Bits())}
 	}
@@ -210,7 +210,7 @@ func oracleVNIC(v jdNode, i int) (l *Link, bareMetal bool, err error) {
 }
 
 // oracleNode treats OCI's "<null>" as absent.
-func oracleNode(n jdNode) jdNode {
+func oracleNode(n node) node {
 	if s, ok := n.v.(string); ok && strings.TrimSpace(s) == oracleNull {
 		n.v = nil
 	}
@@ -218,6 +218,6 @@ func oracleNode(n jdNode) jdNode {
 }
 
 // oracleText reads a string, "<null>" being "".
-func oracleText(n jdNode) (string, error) {
+func oracleText(n node) (string, error) {
 	return oracleNode(n).text()
 }

@@ -85,7 +85,7 @@ func TestOracleParseVariants(t *testing.T) {
 				l := m.Links[0]
 				return strings.Join([]string{strconv.FormatBool(l.IPv4.DHCP), strconv.FormatBool(l.IPv6.DHCP), strconv.FormatBool(l.IPv6.Autoconf)}, " ")
 			}, "false true true"},
-		{"region from regionInfo", map[string]any{"instance.canonicalRegionName": jdDelete,
+		{"region from regionInfo", map[string]any{"instance.canonicalRegionName": deleteKey,
 			"instance.regionInfo": map[string]any{"regionIdentifier": "us-phoenix-1"}},
 			func(m *Metadata) string { return m.Region }, "us-phoenix-1"},
 		{"short region last", map[string]any{"instance.canonicalRegionName": ""},
@@ -98,11 +98,7 @@ func TestOracleParseVariants(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d := oracleTestDoc()
-			for k, v := range tt.set {
-				jdSet(d, k, v)
-			}
-			b, _ := nmstate.MarshalJSON(d)
+			b := mutated(t, oracleTestDoc(), tt.set)
 			m, err := oracleProvider().Parse(b)
 			if err != nil {
 				t.Fatal(err)
@@ -116,10 +112,10 @@ func TestOracleParseVariants(t *testing.T) {
 
 func TestOracleParseErrors(t *testing.T) {
 	t.Parallel()
-	jdParseErrors(t, oracleProvider(), oracleTestDoc, []jdParseError{
+	checkParseErrors(t, oracleProvider(), oracleTestDoc, false, []parseErrorCase{
 		{"vnics not a list", map[string]any{"vnics": map[string]any{}}, "vnics: a map is not a list"},
 		{"vnic not a map", map[string]any{"vnics.1": "x"}, `vnics[1]: a string ("x") is not a map`},
-		{"no MAC", map[string]any{"vnics.0.macAddr": jdDelete}, "vnics[0].macAddr: missing"},
+		{"no MAC", map[string]any{"vnics.0.macAddr": deleteKey}, "vnics[0].macAddr: missing"},
 		{"bad MAC", map[string]any{"vnics.0.macAddr": "02:00:17:00:00:01:ff"},
 			`vnics[0].macAddr: "02:00:17:00:00:01:ff" is not a MAC address`},
 		{"MAC twice", map[string]any{"vnics.2.macAddr": "02-00-17-00-00-01"},
@@ -140,14 +136,14 @@ func TestOracleParseErrors(t *testing.T) {
 			`vnics[1].ipv6Addresses: a string ("2603:c020:1::5") is not a list`},
 		{"IPv4 among IPv6", map[string]any{"vnics.1.ipv6Addresses.0": "10.0.1.9"},
 			`vnics[1].ipv6Addresses[0]: "10.0.1.9" is not an IPv6 address`},
-		{"secondary IPv6 without a subnet", map[string]any{"vnics.2.ipv6SubnetCidrBlock": jdDelete},
+		{"secondary IPv6 without a subnet", map[string]any{"vnics.2.ipv6SubnetCidrBlock": deleteKey},
 			"vnics[2].ipv6SubnetCidrBlock: missing, but the VNIC has an IPv6 address to configure"},
 		{"IPv6 outside its subnet", map[string]any{"vnics.2.ipv6SubnetCidrBlock": "2603:c020:9::/64"},
 			"vnics[2].ipv6Addresses[0]: 2603:c020:2::5 is not in ipv6SubnetCidrBlock 2603:c020:9::/64"},
 		{"host name with a slash", map[string]any{"instance.hostname": "app/1"}, `instance.hostname: host name "app/1" holds "/"`},
 		{"id with a newline", map[string]any{"instance.id": "ocid1.x\n"}, `instance.id: "ocid1.x\n" holds a control character`},
 		{"shape a number", map[string]any{"instance.shape": int64(2)}, "instance.shape: a number is not a string"},
-		{"regionInfo not a map", map[string]any{"instance.canonicalRegionName": jdDelete, "instance.regionInfo": "x"},
+		{"regionInfo not a map", map[string]any{"instance.canonicalRegionName": deleteKey, "instance.regionInfo": "x"},
 			`instance.regionInfo: a string ("x") is not a map`},
 	})
 }
@@ -181,7 +177,7 @@ func TestOracleFake(t *testing.T) {
 			{"GET", "/openstack/latest/meta_data.json", nil, 404, ""},
 		}
 		for _, tt := range tests {
-			code, body, _ := jdGet(t, srv, tt.method, tt.path, tt.header)
+			code, body, _ := fakeGet(t, srv, tt.method, tt.path, tt.header)
 			if code != tt.code || !strings.Contains(body, tt.body) {
 				t.Errorf("v1 disabled %v: %s %s: %d %q, want %d with %q", v1Disabled, tt.method, tt.path, code, body, tt.code, tt.body)
 			}
@@ -191,7 +187,7 @@ func TestOracleFake(t *testing.T) {
 
 func TestOracleFetchFaults(t *testing.T) {
 	t.Parallel()
-	jdFetchFaults(t, oracleProvider(), func() http.Handler { return imdstest.NewOracle(oracleTestDoc(), true) }, 2)
+	fetchRetries(t, oracleProvider(), func() http.Handler { return imdstest.NewOracle(oracleTestDoc(), true) }, 2)
 }
 
 // TestOracleFetchOneWave: the instance and the VNICs are read at once.
@@ -199,7 +195,7 @@ func TestOracleFetchOneWave(t *testing.T) {
 	t.Parallel()
 	srv := imdstest.New(t, imdstest.NewOracle(oracleTestDoc(), true))
 	srv.SetLatency(100 * time.Millisecond)
-	if _, err := oracleProvider().Fetch(context.Background(), Source{Client: jdClient(t, oracleProvider(), srv)}); err != nil {
+	if _, err := oracleProvider().Fetch(context.Background(), Source{Client: quickClient(t, oracleProvider(), srv)}); err != nil {
 		t.Fatal(err)
 	}
 	if srv.Requests() != 2 || srv.MaxInFlight() != 2 {
@@ -212,7 +208,7 @@ func TestOracleFetchWrongShapes(t *testing.T) {
 	srv := imdstest.New(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"not": "a list"}`))
 	}))
-	_, err := oracleProvider().Fetch(context.Background(), Source{Client: jdClient(t, oracleProvider(), srv)})
+	_, err := oracleProvider().Fetch(context.Background(), Source{Client: quickClient(t, oracleProvider(), srv)})
 	want := "GET " + srv.URL + "/opc/v2/vnics/: the answer is not a JSON list"
 	if err == nil || err.Error() != want {
 		t.Fatalf("error = %v\nwant %s", err, want)
@@ -223,16 +219,16 @@ func TestOracleProbe(t *testing.T) {
 	t.Parallel()
 	p := oracleProvider()
 	srv := imdstest.New(t, imdstest.NewOracle(oracleTestDoc(), true))
-	if !p.Probe(context.Background(), jdClient(t, p, srv)) {
+	if !p.Probe(context.Background(), quickClient(t, p, srv)) {
 		t.Error("the Oracle fake is not recognised")
 	}
-	c := jdClient(t, p, srv)
+	c := quickClient(t, p, srv)
 	c.Header.Del("Authorization")
 	if p.Probe(context.Background(), c) {
 		t.Error("a probe without the bearer header succeeds")
 	}
 	other := imdstest.New(t, imdstest.NewAzure(azureTestDoc()))
-	if p.Probe(context.Background(), jdClient(t, p, other)) {
+	if p.Probe(context.Background(), quickClient(t, p, other)) {
 		t.Error("the Azure fake is taken for Oracle")
 	}
 }
@@ -243,6 +239,7 @@ func FuzzOracleParse(f *testing.F) {
 	f.Add([]byte(`{"vnics": [{"macAddr": "02:00:17:00:00:01", "privateIp": "<null>", "ipv6Addresses": ["fd00::1"]}, {"macAddr": "020017000002", "privateIp": "10.0.0.2", "subnetCidrBlock": "10.0.0.0/8", "nicIndex": 1}]}`))
 	f.Add([]byte(`{"instance": {"regionInfo": {"regionIdentifier": 5}}, "vnics": null}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		jdFuzzCheck(t, oracleProvider(), doc)
+		m, err := oracleProvider().Parse(doc)
+		checkParse(t, m, err, true, nmstate.MarshalJSON)
 	})
 }

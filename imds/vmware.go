@@ -71,23 +71,19 @@ func vmwareFetch(ctx context.Context, src Source) ([]byte, error) {
 }
 
 func vmwareParse(data []byte) (*Metadata, error) {
-	tree, err := nmstate.Decode(data)
+	root, err := decodeTree(data, "a map of guestinfo keys to values", rawText)
 	if err != nil {
 		return nil, err
 	}
-	root, ok := tree.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("the document is %s, not a map of guestinfo keys to values", describeValue(tree))
-	}
-	value, err := vmwareValue(root, vmwareMetadataKey)
+	value, err := root.get(vmwareMetadataKey).str()
 	if err != nil {
 		return nil, err
 	}
-	encoding, err := vmwareValue(root, vmwareEncodingKey)
+	encoding, err := root.get(vmwareEncodingKey).str()
 	if err != nil {
 		return nil, err
 	}
-	text, err := vmwareDecode(value, encoding, vmwareMetadataKey, vmwareEncodingKey)
+	text, err := vmwareDecode(value, encoding, root.get(vmwareMetadataKey), root.get(vmwareEncodingKey))
 	if err != nil {
 		return nil, err
 	}
@@ -102,20 +98,21 @@ func vmwareParse(data []byte) (*Metadata, error) {
 	if !ok {
 		return nil, fieldErrorf(vmwareMetadataKey, "%s is not a map", describeValue(v))
 	}
+	meta := node{v: md, max: shortText}
 	m := &Metadata{Raw: md}
 	switch id := md["instance-id"].(type) {
 	case int64, uint64:
 		m.InstanceID = fmt.Sprint(id)
 	default:
-		if m.InstanceID, err = treeText(id, "instance-id"); err != nil {
+		if m.InstanceID, err = meta.get("instance-id").text(); err != nil {
 			return nil, err
 		}
 	}
-	if m.Hostname, err = treeText(md["local-hostname"], "local-hostname"); err != nil {
+	if m.Hostname, err = meta.get("local-hostname").text(); err != nil {
 		return nil, err
 	}
-	network, err := vmwareNetwork(md)
-	if err != nil || network == nil {
+	network, err := vmwareNetwork(meta)
+	if err != nil || network.absent() {
 		return m, err
 	}
 	// A copy for raw, with the network decoded.
@@ -123,23 +120,25 @@ func vmwareParse(data []byte) (*Metadata, error) {
 	for k, v := range md {
 		raw[k] = v
 	}
-	raw["network"] = network
+	raw["network"] = network.v
 	delete(raw, "network.encoding")
 	m.Raw = raw
 	// Some write the document with a network: key around it.
-	if inner, ok := network["network"].(map[string]any); ok && len(network) == 1 {
-		network = inner
+	doc := network.v.(map[string]any)
+	if inner, ok := doc["network"].(map[string]any); ok && len(doc) == 1 {
+		doc = inner
+		network.v = inner
 	}
-	if network["config"] == "disabled" {
+	if doc["config"] == "disabled" {
 		return m, nil // cloud-init's way to say: leave the network alone
 	}
-	version, ok, err := treeInt(network["version"], "network.version", true)
+	version, ok, err := network.get("version").number(true)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		version = 2
-		if _, v1 := network["config"]; v1 {
+		if _, v1 := doc["config"]; v1 {
 			version = 1
 		}
 	}
@@ -149,26 +148,13 @@ func vmwareParse(data []byte) (*Metadata, error) {
 	case 2:
 		err = vmwareNetplan(m, network)
 	default:
-		return nil, fieldErrorf("network.version", "%d is not 1 (cloud-init) or 2 (netplan)", version)
+		return nil, network.get("version").errorf("%d is not 1 (cloud-init) or 2 (netplan)", version)
 	}
 	if err != nil {
 		return nil, err
 	}
 	vmwareFacts(m)
 	return m, nil
-}
-
-// vmwareValue reads a guestinfo value from the saved document: a string,
-// or "" when absent or null.
-func vmwareValue(root map[string]any, key string) (string, error) {
-	switch v := root[key].(type) {
-	case nil:
-		return "", nil
-	case string:
-		return v, nil
-	default:
-		return "", fieldErrorf(key, "%s is not a string", describeValue(v))
-	}
 }
 
 // vmwareCleared reports whether a value means "not set": blank, or "---"
@@ -178,9 +164,10 @@ func vmwareCleared(s string) bool {
 	return s == "" || s == "---"
 }
 
-// vmwareDecode decodes a value by its encoding: none, base64 (b64) or
-// gzip+base64 (gz+b64). A gzip stream may not grow past MaxBody.
-func vmwareDecode(value, encoding, field, encField string) (string, error) {
+// vmwareDecode decodes the value of a field by its encoding (the value of
+// encField): none, base64 (b64) or gzip+base64 (gz+b64). A gzip stream
+// may not grow past MaxBody.
+func vmwareDecode(value, encoding string, field, encField node) (string, error) {
 	if vmwareCleared(value) {
 		return "", nil
 	}
@@ -190,7 +177,7 @@ func vmwareDecode(value, encoding, field, encField string) (string, error) {
 		return value, nil
 	case "base64", "b64", "gzip+base64", "gz+b64":
 	default:
-		return "", fieldErrorf(encField, "%q is not an encoding (base64, b64, gzip+base64 or gz+b64)", encoding)
+		return "", encField.errorf("%q is not an encoding (base64, b64, gzip+base64 or gz+b64)", encoding)
 	}
 	compact := strings.Map(func(r rune) rune {
 		if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
@@ -201,7 +188,7 @@ func vmwareDecode(value, encoding, field, encField string) (string, error) {
 	b, err := base64.StdEncoding.DecodeString(compact)
 	if err != nil {
 		if b, err = base64.RawStdEncoding.DecodeString(compact); err != nil {
-			return "", fieldErrorf(field, "not base64: %v", err)
+			return "", field.errorf("not base64: %v", err)
 		}
 	}
 	if enc == "base64" || enc == "b64" {
@@ -209,47 +196,48 @@ func vmwareDecode(value, encoding, field, encField string) (string, error) {
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
-		return "", fieldErrorf(field, "not gzip: %v", err)
+		return "", field.errorf("not gzip: %v", err)
 	}
 	out, err := io.ReadAll(io.LimitReader(zr, MaxBody+1))
 	if err != nil {
-		return "", fieldErrorf(field, "not gzip: %v", err)
+		return "", field.errorf("not gzip: %v", err)
 	}
 	if len(out) > MaxBody {
-		return "", fieldErrorf(field, "decompresses to more than %d bytes", MaxBody)
+		return "", field.errorf("decompresses to more than %d bytes", MaxBody)
 	}
 	return string(out), nil
 }
 
 // vmwareNetwork returns the metadata's network document: a map, or a
-// string (encoded as network.encoding says) holding YAML or JSON. nil
+// string (encoded as network.encoding says) holding YAML or JSON. Absent
 // when there is none.
-func vmwareNetwork(md map[string]any) (map[string]any, error) {
-	switch n := md["network"].(type) {
+func vmwareNetwork(meta node) (node, error) {
+	network := meta.get("network")
+	switch n := network.v.(type) {
 	case nil:
-		return nil, nil
+		return network, nil
 	case map[string]any:
-		return n, nil
+		return network, nil
 	case string:
-		enc, err := treeText(md["network.encoding"], "network.encoding")
+		enc, err := meta.get("network.encoding").text()
 		if err != nil {
-			return nil, err
+			return node{}, err
 		}
-		text, err := vmwareDecode(n, enc, "network", "network.encoding")
+		text, err := vmwareDecode(n, enc, network, meta.get("network.encoding"))
 		if err != nil || vmwareCleared(text) {
-			return nil, err
+			return node{}, err
 		}
 		v, err := nmstate.Decode([]byte(text))
 		if err != nil {
-			return nil, fieldErrorf("network", "%s", strings.ReplaceAll(err.Error(), "\n", " "))
+			return node{}, network.errorf("%s", strings.ReplaceAll(err.Error(), "\n", " "))
 		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, fieldErrorf("network", "%s is not a map", describeValue(v))
+		if _, ok := v.(map[string]any); !ok {
+			return node{}, network.errorf("%s is not a map", describeValue(v))
 		}
-		return m, nil
+		network.v = v
+		return network, nil
 	default:
-		return nil, fieldErrorf("network", "%s is neither a map nor an encoded string", describeValue(n))
+		return node{}, network.errorf("%s is neither a map nor an encoded string", describeValue(n))
 	}
 }
 
@@ -269,26 +257,7 @@ func vmwareFacts(m *Metadata) {
 			l.AllIPv6 = append(l.AllIPv6, p.Addr())
 		}
 	}
-	var primary *Link
-	for _, r := range m.Routes {
-		if r.Destination.Bits() != 0 || !r.Via.IsValid() || r.Table != 0 {
-			continue
-		}
-		if primary == nil {
-			primary = r.Link
-		}
-		if r.Via.Is4() && !r.Link.GatewayIPv4.IsValid() {
-			r.Link.GatewayIPv4 = r.Via
-		}
-	}
-	for _, l := range m.Links {
-		if primary == nil && !l.Port {
-			primary = l
-		}
-	}
-	if primary != nil {
-		primary.Primary = true
-	}
+	m.primaryByDefaultRoute()
 }
 
 // vmwareDNS adds DNS servers and search domains, skipping repeats.
@@ -305,43 +274,21 @@ func vmwareDNS(m *Metadata, servers []netip.Addr, search []string) {
 	}
 }
 
-// vmwarePath is a map key's path: path.key, or path["key"] for a key
-// that is not a plain word.
-func vmwarePath(path, key string) string {
-	if key != "" && !strings.ContainsFunc(key, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
-	}) {
-		return path + "." + key
-	}
-	return path + "[" + strconv.Quote(key) + "]"
-}
-
-// vmwareOnly refuses the keys of o that are not known: what imdsctl
+// vmwareOnly refuses the keys of a map that are not known: what imdsctl
 // cannot express in NMState must not be dropped silently.
-func vmwareOnly(o map[string]any, path string, known ...string) error {
-	for _, k := range slices.Sorted(vmwareKeys(o)) {
+func vmwareOnly(o node, known ...string) error {
+	for _, k := range o.keys() {
 		if !slices.Contains(known, k) {
-			return fieldErrorf(vmwarePath(path, k), "not supported: imdsctl cannot express it in NMState")
+			return o.get(k).errorf("not supported: imdsctl cannot express it in NMState")
 		}
 	}
 	return nil
 }
 
-// vmwareKeys iterates over the keys of a map.
-func vmwareKeys(m map[string]any) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
-}
-
 // vmwareBool reads a boolean as netplan does: true/false, yes/no, on/off,
 // y/n; ok is false when absent.
-func vmwareBool(v any, path string) (b, ok bool, err error) {
-	switch t := v.(type) {
+func vmwareBool(n node) (b, ok bool, err error) {
+	switch t := n.v.(type) {
 	case nil:
 		return false, false, nil
 	case bool:
@@ -354,27 +301,27 @@ func vmwareBool(v any, path string) (b, ok bool, err error) {
 			return false, true, nil
 		}
 	}
-	return false, false, fieldErrorf(path, "%s is not a boolean", treeShow(v))
+	return false, false, n.errorf("%s is not a boolean", n.show())
 }
 
 // vmwareStrings reads a list of strings, or with one set a single string
 // too (cloud-init v1 takes both).
-func vmwareStrings(v any, path string, one bool) ([]string, error) {
-	if s, ok := v.(string); ok && one {
+func vmwareStrings(n node, one bool) ([]string, error) {
+	if s, ok := n.v.(string); ok && one {
 		return strings.Fields(strings.ReplaceAll(s, ",", " ")), nil
 	}
-	list, err := treeList(v, path)
+	list, err := n.list()
 	if err != nil {
 		return nil, err
 	}
 	out := make([]string, 0, len(list))
-	for i, e := range list {
-		s, err := treeText(e, fmt.Sprintf("%s[%d]", path, i))
+	for _, e := range list {
+		s, err := e.text()
 		if err != nil {
 			return nil, err
 		}
 		if s == "" {
-			return nil, fieldErrorf(fmt.Sprintf("%s[%d]", path, i), "empty")
+			return nil, e.errorf("empty")
 		}
 		out = append(out, s)
 	}
@@ -382,8 +329,8 @@ func vmwareStrings(v any, path string, one bool) ([]string, error) {
 }
 
 // vmwareAddrs reads DNS servers: IP addresses.
-func vmwareAddrs(v any, path string, one bool) ([]netip.Addr, error) {
-	ss, err := vmwareStrings(v, path, one)
+func vmwareAddrs(n node, one bool) ([]netip.Addr, error) {
+	ss, err := vmwareStrings(n, one)
 	if err != nil {
 		return nil, err
 	}
@@ -391,7 +338,7 @@ func vmwareAddrs(v any, path string, one bool) ([]netip.Addr, error) {
 	for i, s := range ss {
 		a, err := ParseAddr(s)
 		if err != nil {
-			return nil, fieldErrorf(fmt.Sprintf("%s[%d]", path, i), "%v", err)
+			return nil, n.at(i).errorf("%v", err)
 		}
 		out = append(out, a)
 	}
@@ -399,27 +346,28 @@ func vmwareAddrs(v any, path string, one bool) ([]netip.Addr, error) {
 }
 
 // vmwareSearch reads DNS search domains.
-func vmwareSearch(v any, path string, one bool) ([]string, error) {
-	ss, err := vmwareStrings(v, path, one)
+func vmwareSearch(n node, one bool) ([]string, error) {
+	ss, err := vmwareStrings(n, one)
 	if err != nil {
 		return nil, err
 	}
 	for i, s := range ss {
 		if err := CheckHostname(s); err != nil {
-			return nil, fieldErrorf(fmt.Sprintf("%s[%d]", path, i), "%v", err)
+			return nil, n.at(i).errorf("%v", err)
 		}
 	}
 	return ss, nil
 }
 
-// vmwareDest reads a route destination: default (of the family of via),
-// a network in CIDR form, or an address alone (a host route).
-func vmwareDest(s, path string, via netip.Addr) (netip.Prefix, error) {
+// vmwareDest reads a route destination s, read from n: default (of the
+// family of via), a network in CIDR form, or an address alone (a host
+// route).
+func vmwareDest(s string, n node, via netip.Addr) (netip.Prefix, error) {
 	switch {
 	case s == "default":
 		switch {
 		case !via.IsValid():
-			return netip.Prefix{}, fieldErrorf(path, "default needs a gateway to tell its family")
+			return netip.Prefix{}, n.errorf("default needs a gateway to tell its family")
 		case via.Is4():
 			return netip.MustParsePrefix("0.0.0.0/0"), nil
 		default:
@@ -428,21 +376,22 @@ func vmwareDest(s, path string, via netip.Addr) (netip.Prefix, error) {
 	case strings.Contains(s, "/"):
 		p, err := ParseNetwork(s)
 		if err != nil {
-			return netip.Prefix{}, fieldErrorf(path, "%v", err)
+			return netip.Prefix{}, n.errorf("%v", err)
 		}
 		return p, nil
 	}
 	a, err := ParseAddr(s)
 	if err != nil {
-		return netip.Prefix{}, fieldErrorf(path, "%q is neither default, a network nor an address", s)
+		return netip.Prefix{}, n.errorf("%q is neither default, a network nor an address", s)
 	}
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
-// vmwareRoute checks a route's gateway against its destination.
-func vmwareRoute(r Route, path string) error {
+// vmwareRoute checks a route's gateway, read from via, against its
+// destination.
+func vmwareRoute(r Route, via node) error {
 	if r.Via.IsValid() && r.Via.Is4() != r.Destination.Addr().Is4() {
-		return fieldErrorf(path, "%s is not of the family of %s", r.Via, r.Destination)
+		return via.errorf("%s is not of the family of %s", r.Via, r.Destination)
 	}
 	return nil
 }
@@ -464,7 +413,7 @@ var vmwareBondOptions = map[string]struct {
 	"lacp_rate":         {bondEnum, []string{"slow", "fast"}},
 	"miimon":            {bondMillis, nil},
 	"min_links":         {bondInt, nil},
-	"xmit_hash_policy":  {bondEnum, openstackHashPolicies},
+	"xmit_hash_policy":  {bondEnum, hashPolicies},
 	"ad_select":         {bondEnum, []string{"stable", "bandwidth", "count"}},
 	"all_slaves_active": {bondBool, nil},
 	"arp_interval":      {bondMillis, nil},
@@ -484,32 +433,32 @@ var vmwareBondOptions = map[string]struct {
 
 // vmwareBondOption reads the value of a bonding option (kernel name) for
 // NMState's link-aggregation.options.
-func vmwareBondOption(name string, v any, path string) (any, error) {
+func vmwareBondOption(name string, n node) (any, error) {
 	opt := vmwareBondOptions[name]
 	switch opt.kind {
 	case bondInt:
-		n, ok, err := treeInt(v, path, true)
-		if err == nil && (!ok || n < 0) {
-			err = fieldErrorf(path, "%s is not a number of 0 or more", treeShow(v))
+		i, ok, err := n.number(true)
+		if err == nil && (!ok || i < 0) {
+			err = n.errorf("%s is not a number of 0 or more", n.show())
 		}
-		return int64(n), err
+		return int64(i), err
 	case bondSeconds:
-		w := v
-		if s, ok := v.(string); ok {
-			w = strings.TrimSuffix(s, "s")
+		w := n
+		if s, ok := n.v.(string); ok {
+			w.v = strings.TrimSuffix(s, "s")
 		}
-		if n, ok, err := treeInt(w, path, true); err == nil && ok && n >= 1 {
-			return int64(n), nil
+		if i, ok, err := w.number(true); err == nil && ok && i >= 1 {
+			return int64(i), nil
 		}
-		return nil, fieldErrorf(path, "%s is not a number of seconds of 1 or more", treeShow(v))
+		return nil, n.errorf("%s is not a number of seconds of 1 or more", n.show())
 	case bondMillis:
-		s, isString := v.(string)
+		s, isString := n.v.(string)
 		if !isString {
-			n, ok, err := treeInt(v, path, false)
-			if err == nil && (!ok || n < 0) {
-				err = fieldErrorf(path, "%s is not a time of 0 or more", treeShow(v))
+			i, ok, err := n.number(false)
+			if err == nil && (!ok || i < 0) {
+				err = n.errorf("%s is not a time of 0 or more", n.show())
 			}
-			return int64(n), err
+			return int64(i), err
 		}
 		scale := 1
 		switch {
@@ -518,25 +467,25 @@ func vmwareBondOption(name string, v any, path string) (any, error) {
 		case strings.HasSuffix(s, "s"):
 			s, scale = strings.TrimSuffix(s, "s"), 1000
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 0 || n > (1<<31-1)/scale {
-			return nil, fieldErrorf(path, "%s is not a time in milliseconds (100, 100ms, 1s)", treeShow(v))
+		i, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || i < 0 || i > (1<<31-1)/scale {
+			return nil, n.errorf("%s is not a time in milliseconds (100, 100ms, 1s)", n.show())
 		}
-		return int64(n * scale), nil
+		return int64(i * scale), nil
 	case bondEnum:
-		s, err := treeText(v, path)
+		s, err := n.text()
 		if err != nil {
 			return nil, err
 		}
 		if !slices.Contains(opt.values, s) {
-			return nil, fieldErrorf(path, "%s is not one of %s", treeShow(v), strings.Join(opt.values, ", "))
+			return nil, n.errorf("%s is not one of %s", n.show(), strings.Join(opt.values, ", "))
 		}
 		return s, nil
 	case bondBool:
-		if n, ok, err := treeInt(v, path, true); err == nil && ok && (n == 0 || n == 1) {
-			return int64(n), nil
+		if i, ok, err := n.number(true); err == nil && ok && (i == 0 || i == 1) {
+			return int64(i), nil
 		}
-		b, _, err := vmwareBool(v, path)
+		b, _, err := vmwareBool(n)
 		if err != nil {
 			return nil, err
 		}
@@ -545,17 +494,17 @@ func vmwareBondOption(name string, v any, path string) (any, error) {
 		}
 		return int64(0), nil
 	default: // bondIPs
-		ips, err := vmwareAddrs(v, path, true)
+		ips, err := vmwareAddrs(n, true)
 		if err != nil {
 			return nil, err
 		}
 		if len(ips) == 0 || len(ips) > 16 {
-			return nil, fieldErrorf(path, "needs 1 to 16 addresses")
+			return nil, n.errorf("needs 1 to 16 addresses")
 		}
 		parts := make([]string, len(ips))
 		for i, a := range ips {
 			if !a.Is4() {
-				return nil, fieldErrorf(path, "%s is not an IPv4 address", a)
+				return nil, n.errorf("%s is not an IPv4 address", a)
 			}
 			parts[i] = a.String()
 		}
@@ -566,11 +515,28 @@ func vmwareBondOption(name string, v any, path string) (any, error) {
 // vmwareDev is a netplan device or a cloud-init v1 item while it is read.
 type vmwareDev struct {
 	*Link
-	id, path string
-	conf     map[string]any
-	link     string   // a VLAN's base, by id
-	ports    []string // a bond's ports, by id
-	ipPath   string   // the first key that configures IP, for errors on bond ports
+	id     string
+	conf   node
+	link   string   // a VLAN's base, by id
+	ports  []string // a bond's ports, by id
+	ipPath string   // the first key that configures IP, for errors on bond ports
+}
+
+// bondOption sets a bond's option from a parameter: name is its kernel
+// name, "" when the parameter is none.
+func (d *vmwareDev) bondOption(name string, p node) error {
+	if _, ok := vmwareBondOptions[name]; !ok {
+		return p.errorf("not supported: imdsctl cannot express it in NMState")
+	}
+	v, err := vmwareBondOption(name, p)
+	if err != nil {
+		return err
+	}
+	if d.BondOptions == nil {
+		d.BondOptions = map[string]any{}
+	}
+	d.BondOptions[name] = v
+	return nil
 }
 
 // Netplan v2.
@@ -579,37 +545,36 @@ type vmwareDev struct {
 // three can be expressed.
 var netplanSections = []string{"ethernets", "bonds", "vlans"}
 
-func vmwareNetplan(m *Metadata, net map[string]any) error {
-	for _, k := range slices.Sorted(vmwareKeys(net)) {
+func vmwareNetplan(m *Metadata, net node) error {
+	for _, k := range net.keys() {
 		switch k {
 		case "version", "renderer", "ethernets", "bonds", "vlans":
 		case "bridges", "tunnels", "wifis", "vrfs", "modems", "dummy-devices", "virtual-ethernets", "nm-devices":
-			return fieldErrorf("network."+k, "not supported: imdsctl emits ethernets, bonds and VLANs only")
+			return net.get(k).errorf("not supported: imdsctl emits ethernets, bonds and VLANs only")
 		default:
-			return fieldErrorf(vmwarePath("network", k), "not a netplan key")
+			return net.get(k).errorf("not a netplan key")
 		}
 	}
-	if _, err := treeText(net["renderer"], "network.renderer"); err != nil {
+	if _, err := net.get("renderer").text(); err != nil {
 		return err
 	}
 	var devs []*vmwareDev
 	byID := map[string]*vmwareDev{}
 	names := map[string]string{}
 	for _, section := range netplanSections {
-		sec, err := treeMap(net[section], "network."+section)
+		sec, err := net.get(section).object()
 		if err != nil {
 			return err
 		}
-		for _, id := range slices.Sorted(vmwareKeys(sec)) {
-			path := vmwarePath("network."+section, id)
-			conf, err := treeMap(sec[id], path)
+		for _, id := range sec.keys() {
+			conf, err := sec.get(id).object()
 			if err != nil {
 				return err
 			}
 			if other, ok := byID[id]; ok {
-				return fieldErrorf(path, "%q is the id of %s too", id, other.path)
+				return conf.errorf("%q is the id of %s too", id, other.conf.path)
 			}
-			d := &vmwareDev{Link: &Link{Index: len(devs)}, id: id, path: path, conf: conf}
+			d := &vmwareDev{Link: &Link{Index: len(devs)}, id: id, conf: conf}
 			var known []string
 			switch section {
 			case "ethernets":
@@ -630,14 +595,14 @@ func vmwareNetplan(m *Metadata, net map[string]any) error {
 			}
 			known = append(known, "dhcp4", "dhcp6", "accept-ra", "addresses", "gateway4", "gateway6", "routes",
 				"nameservers", "mtu", "dhcp4-overrides", "dhcp6-overrides", "optional")
-			if err := vmwareOnly(conf, path, known...); err != nil {
+			if err := vmwareOnly(conf, known...); err != nil {
 				return err
 			}
 			if d.Name != "" {
 				if other, ok := names[d.Name]; ok {
-					return fieldErrorf(path, "the interface name %q is that of %s too", d.Name, other)
+					return conf.errorf("the interface name %q is that of %s too", d.Name, other)
 				}
-				names[d.Name] = path
+				names[d.Name] = conf.path
 			}
 			if err := netplanIP(m, d); err != nil {
 				return err
@@ -654,15 +619,15 @@ func vmwareNetplan(m *Metadata, net map[string]any) error {
 func vmwareLinkUp(m *Metadata, devs []*vmwareDev, byID map[string]*vmwareDev) error {
 	for _, d := range devs {
 		for i, id := range d.ports {
-			where := fmt.Sprintf("%s[%d]", d.portsPath(), i)
+			where := d.portsNode().at(i)
 			p, ok := byID[id]
 			switch {
 			case !ok:
-				return fieldErrorf(where, "no interface has the id %q", id)
+				return where.errorf("no interface has the id %q", id)
 			case p.Kind != Ethernet:
-				return fieldErrorf(where, "%q is a %s, not an ethernet", id, p.Kind)
+				return where.errorf("%q is a %s, not an ethernet", id, p.Kind)
 			case p.Port:
-				return fieldErrorf(where, "%q is the port of another bond already", id)
+				return where.errorf("%q is the port of another bond already", id)
 			case p.ipPath != "":
 				return fieldErrorf(p.ipPath, "%q is a port of %q, which carries no IP configuration", id, d.id)
 			}
@@ -673,65 +638,68 @@ func vmwareLinkUp(m *Metadata, devs []*vmwareDev, byID map[string]*vmwareDev) er
 			b, ok := byID[d.link]
 			switch {
 			case !ok:
-				return fieldErrorf(d.linkPath(), "no interface has the id %q", d.link)
+				return d.linkNode().errorf("no interface has the id %q", d.link)
 			case b.Kind == VLAN:
-				return fieldErrorf(d.linkPath(), "%q is a VLAN: VLANs on VLANs are not supported", d.link)
+				return d.linkNode().errorf("%q is a VLAN: VLANs on VLANs are not supported", d.link)
 			}
 			d.Base = b.Link
 		}
 	}
 	for _, d := range devs {
 		if d.Kind == VLAN && d.Base.Port {
-			return fieldErrorf(d.linkPath(), "%q is a bond port, which carries nothing of its own", d.link)
+			return d.linkNode().errorf("%q is a bond port, which carries nothing of its own", d.link)
 		}
 		m.Links = append(m.Links, d.Link)
 	}
 	return nil
 }
 
-func (d *vmwareDev) portsPath() string {
-	if d.conf["bond_interfaces"] != nil {
-		return d.path + ".bond_interfaces"
+// portsNode is the list of a bond's ports: cloud-init's bond_interfaces
+// or netplan's interfaces.
+func (d *vmwareDev) portsNode() node {
+	if n := d.conf.get("bond_interfaces"); !n.absent() {
+		return n
 	}
-	return d.path + ".interfaces"
+	return d.conf.get("interfaces")
 }
 
-func (d *vmwareDev) linkPath() string {
-	if d.conf["vlan_link"] != nil {
-		return d.path + ".vlan_link"
+// linkNode is a VLAN's base: cloud-init's vlan_link or netplan's link.
+func (d *vmwareDev) linkNode() node {
+	if n := d.conf.get("vlan_link"); !n.absent() {
+		return n
 	}
-	return d.path + ".link"
+	return d.conf.get("link")
 }
 
 // netplanEthernet reads match and set-name: the MAC names the NIC; the
 // interface name is set-name, else match.name, else the id.
 func netplanEthernet(d *vmwareDev) error {
-	match, err := treeMap(d.conf["match"], d.path+".match")
+	match, err := d.conf.get("match").object()
 	if err != nil {
 		return err
 	}
-	if err := vmwareOnly(match, d.path+".match", "macaddress", "name"); err != nil {
+	if err := vmwareOnly(match, "macaddress", "name"); err != nil {
 		return err
 	}
-	if d.MAC, err = treeMAC(match["macaddress"], d.path+".match.macaddress"); err != nil {
+	if d.MAC, err = match.get("macaddress").mac(); err != nil {
 		return err
 	}
-	matchName, err := treeText(match["name"], d.path+".match.name")
+	matchName, err := match.get("name").text()
 	if err != nil {
 		return err
 	}
 	if strings.ContainsAny(matchName, "*?[]") {
-		return fieldErrorf(d.path+".match.name", "%q is a pattern: imdsctl needs one interface", matchName)
+		return match.get("name").errorf("%q is a pattern: imdsctl needs one interface", matchName)
 	}
-	setName, err := treeText(d.conf["set-name"], d.path+".set-name")
+	setName, err := d.conf.get("set-name").text()
 	if err != nil {
 		return err
 	}
 	switch {
-	case setName != "" && match == nil:
-		return fieldErrorf(d.path+".set-name", "needs a match")
+	case setName != "" && match.absent():
+		return d.conf.get("set-name").errorf("needs a match")
 	case setName != "" && d.MAC == "":
-		return fieldErrorf(d.path+".set-name", "renaming an interface needs match.macaddress to find it by")
+		return d.conf.get("set-name").errorf("renaming an interface needs match.macaddress to find it by")
 	case setName != "":
 		d.Name = setName
 	case matchName != "":
@@ -741,7 +709,7 @@ func netplanEthernet(d *vmwareDev) error {
 	}
 	if d.Name != "" {
 		if err := CheckName(d.Name); err != nil {
-			return fieldErrorf(d.path, "%v", err)
+			return d.conf.errorf("%v", err)
 		}
 	}
 	return nil
@@ -750,14 +718,14 @@ func netplanEthernet(d *vmwareDev) error {
 // netplanBond reads a bond's ports (by id) and parameters.
 func netplanBond(d *vmwareDev) error {
 	if err := CheckName(d.id); err != nil {
-		return fieldErrorf(d.path, "%v", err)
+		return d.conf.errorf("%v", err)
 	}
 	d.Name = d.id
 	var err error
-	if d.ports, err = vmwareStrings(d.conf["interfaces"], d.path+".interfaces", false); err != nil {
+	if d.ports, err = vmwareStrings(d.conf.get("interfaces"), false); err != nil {
 		return err
 	}
-	params, err := treeMap(d.conf["parameters"], d.path+".parameters")
+	params, err := d.conf.get("parameters").object()
 	if err != nil {
 		return err
 	}
@@ -771,27 +739,18 @@ func netplanBond(d *vmwareDev) error {
 		"packets-per-slave": "packets_per_slave", "packets-per-member": "packets_per_slave",
 		"primary-reselect-policy": "primary_reselect", "resend-igmp": "resend_igmp", "learn-packet-interval": "lp_interval",
 	}
-	d.BondMode = openstackBondModes[0]
-	for _, k := range slices.Sorted(vmwareKeys(params)) {
-		path := vmwarePath(d.path+".parameters", k)
+	d.BondMode = bondModes[0]
+	for _, k := range params.keys() {
+		p := params.get(k)
 		if k == "mode" {
-			if d.BondMode, err = treeBondMode(params[k], path); err != nil {
+			if d.BondMode, err = bondMode(p); err != nil {
 				return err
 			}
 			continue
 		}
-		name, ok := netplanNames[k]
-		if !ok {
-			return fieldErrorf(path, "not supported: imdsctl cannot express it in NMState")
-		}
-		v, err := vmwareBondOption(name, params[k], path)
-		if err != nil {
+		if err := d.bondOption(netplanNames[k], p); err != nil {
 			return err
 		}
-		if d.BondOptions == nil {
-			d.BondOptions = map[string]any{}
-		}
-		d.BondOptions[name] = v
 	}
 	return nil
 }
@@ -799,22 +758,23 @@ func netplanBond(d *vmwareDev) error {
 // netplanVLAN reads a VLAN's id and base; its name is its netplan id.
 func netplanVLAN(d *vmwareDev) error {
 	if err := CheckName(d.id); err != nil {
-		return fieldErrorf(d.path, "%v", err)
+		return d.conf.errorf("%v", err)
 	}
 	d.Name = d.id
-	id, ok, err := treeInt(d.conf["id"], d.path+".id", false)
+	vlanID := d.conf.get("id")
+	id, ok, err := vlanID.number(false)
 	if err != nil {
 		return err
 	}
 	if !ok || id < 1 || id > 4094 {
-		return fieldErrorf(d.path+".id", "%s is not a VLAN id between 1 and 4094", treeShow(d.conf["id"]))
+		return vlanID.errorf("%s is not a VLAN id between 1 and 4094", vlanID.show())
 	}
 	d.VLANID = id
-	if d.link, err = treeText(d.conf["link"], d.path+".link"); err != nil {
+	if d.link, err = d.conf.get("link").text(); err != nil {
 		return err
 	}
 	if d.link == "" {
-		return fieldErrorf(d.path+".link", "missing")
+		return d.conf.get("link").errorf("missing")
 	}
 	return nil
 }
@@ -825,11 +785,11 @@ func netplanIP(m *Metadata, d *vmwareDev) error {
 	c, l := d.conf, d.Link
 	mark := func(key string) {
 		if d.ipPath == "" {
-			d.ipPath = d.path + "." + key
+			d.ipPath = c.get(key).path
 		}
 	}
 	for _, k := range []string{"dhcp4", "dhcp6", "accept-ra"} {
-		b, ok, err := vmwareBool(c[k], d.path+"."+k)
+		b, ok, err := vmwareBool(c.get(k))
 		if err != nil {
 			return err
 		}
@@ -848,14 +808,14 @@ func netplanIP(m *Metadata, d *vmwareDev) error {
 			mark(k)
 		}
 	}
-	addrs, err := vmwareStrings(c["addresses"], d.path+".addresses", false)
+	addrs, err := vmwareStrings(c.get("addresses"), false)
 	if err != nil {
 		return err
 	}
 	for i, s := range addrs {
 		p, err := ParsePrefix(s)
 		if err != nil {
-			return fieldErrorf(fmt.Sprintf("%s.addresses[%d]", d.path, i), "%v", err)
+			return c.get("addresses").at(i).errorf("%v", err)
 		}
 		if p.Addr().Is4() {
 			l.IPv4.Addresses = append(l.IPv4.Addresses, p)
@@ -865,7 +825,7 @@ func netplanIP(m *Metadata, d *vmwareDev) error {
 		mark("addresses")
 	}
 	for _, k := range []string{"gateway4", "gateway6"} {
-		gw, err := treeAddr(c[k], d.path+"."+k)
+		gw, err := c.get(k).addr(0)
 		if err != nil {
 			return err
 		}
@@ -873,19 +833,18 @@ func netplanIP(m *Metadata, d *vmwareDev) error {
 			continue
 		}
 		if gw.Is4() != (k == "gateway4") {
-			return fieldErrorf(d.path+"."+k, "%s is not of the family of %s", gw, k)
+			return c.get(k).errorf("%s is not of the family of %s", gw, k)
 		}
-		dst, _ := vmwareDest("default", "", gw)
+		dst, _ := vmwareDest("default", node{}, gw)
 		m.Routes = append(m.Routes, Route{Destination: dst, Via: gw, Link: l})
 		mark(k)
 	}
-	routes, err := treeList(c["routes"], d.path+".routes")
+	routes, err := c.get("routes").list()
 	if err != nil {
 		return err
 	}
-	for i, v := range routes {
-		path := fmt.Sprintf("%s.routes[%d]", d.path, i)
-		r, err := netplanRoute(v, path)
+	for _, n := range routes {
+		r, err := netplanRoute(n)
 		if err != nil {
 			return err
 		}
@@ -893,18 +852,18 @@ func netplanIP(m *Metadata, d *vmwareDev) error {
 		m.Routes = append(m.Routes, r)
 		mark("routes")
 	}
-	ns, err := treeMap(c["nameservers"], d.path+".nameservers")
+	ns, err := c.get("nameservers").object()
 	if err != nil {
 		return err
 	}
-	if err := vmwareOnly(ns, d.path+".nameservers", "addresses", "search"); err != nil {
+	if err := vmwareOnly(ns, "addresses", "search"); err != nil {
 		return err
 	}
-	servers, err := vmwareAddrs(ns["addresses"], d.path+".nameservers.addresses", false)
+	servers, err := vmwareAddrs(ns.get("addresses"), false)
 	if err != nil {
 		return err
 	}
-	search, err := vmwareSearch(ns["search"], d.path+".nameservers.search", false)
+	search, err := vmwareSearch(ns.get("search"), false)
 	if err != nil {
 		return err
 	}
@@ -912,32 +871,32 @@ func netplanIP(m *Metadata, d *vmwareDev) error {
 		mark("nameservers")
 	}
 	vmwareDNS(m, servers, search)
-	if err := vmwareMTU(l, c["mtu"], d.path+".mtu"); err != nil {
+	if err := vmwareMTU(l, c.get("mtu")); err != nil {
 		return err
 	}
-	if _, _, err := vmwareBool(c["optional"], d.path+".optional"); err != nil {
+	if _, _, err := vmwareBool(c.get("optional")); err != nil {
 		return err
 	}
 	for _, k := range []string{"dhcp4-overrides", "dhcp6-overrides"} {
-		o, err := treeMap(c[k], d.path+"."+k)
+		o, err := c.get(k).object()
 		if err != nil {
 			return err
 		}
 		if k == "dhcp6-overrides" {
-			if err := vmwareOnly(o, d.path+"."+k); err != nil {
+			if err := vmwareOnly(o); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := vmwareOnly(o, d.path+"."+k, "route-metric"); err != nil {
+		if err := vmwareOnly(o, "route-metric"); err != nil {
 			return err
 		}
-		metric, ok, err := treeInt(o["route-metric"], d.path+"."+k+".route-metric", false)
+		metric, ok, err := o.get("route-metric").number(false)
 		if err != nil {
 			return err
 		}
 		if ok && metric <= 0 {
-			return fieldErrorf(d.path+"."+k+".route-metric", "%d is not a metric above 0", metric)
+			return o.get("route-metric").errorf("%d is not a metric above 0", metric)
 		}
 		l.AutoRouteMetric = metric
 	}
@@ -945,13 +904,13 @@ func netplanIP(m *Metadata, d *vmwareDev) error {
 }
 
 // vmwareMTU reads an MTU.
-func vmwareMTU(l *Link, v any, path string) error {
-	mtu, ok, err := treeInt(v, path, true)
+func vmwareMTU(l *Link, n node) error {
+	mtu, ok, err := n.number(true)
 	if err != nil {
 		return err
 	}
 	if ok && (mtu < 68 || mtu > 65535) {
-		return fieldErrorf(path, "%d is not between 68 and 65535", mtu)
+		return n.errorf("%d is not between 68 and 65535", mtu)
 	}
 	l.MTU = mtu
 	return nil
@@ -959,130 +918,125 @@ func vmwareMTU(l *Link, v any, path string) error {
 
 // netplanRoute reads {to, via, metric, table}; on-link, scope, type,
 // from and the rest cannot be expressed.
-func netplanRoute(v any, path string) (Route, error) {
-	o, err := treeMap(v, path)
+func netplanRoute(n node) (Route, error) {
+	o, err := n.object()
 	if err != nil {
 		return Route{}, err
 	}
-	if o == nil {
-		return Route{}, fieldErrorf(path, "null is not a route")
+	if o.absent() {
+		return Route{}, o.errorf("null is not a route")
 	}
-	if onLink, _, err := vmwareBool(o["on-link"], path+".on-link"); err != nil {
+	if onLink, _, err := vmwareBool(o.get("on-link")); err != nil {
 		return Route{}, err
 	} else if onLink {
-		return Route{}, fieldErrorf(path+".on-link", "not supported: imdsctl cannot express it in NMState")
+		return Route{}, o.get("on-link").errorf("not supported: imdsctl cannot express it in NMState")
 	}
-	if err := vmwareOnly(o, path, "to", "via", "metric", "table", "on-link"); err != nil {
+	if err := vmwareOnly(o, "to", "via", "metric", "table", "on-link"); err != nil {
 		return Route{}, err
 	}
-	via, err := treeAddr(o["via"], path+".via")
+	via, err := o.get("via").addr(0)
 	if err != nil {
 		return Route{}, err
 	}
-	to, err := treeText(o["to"], path+".to")
+	to, err := o.get("to").text()
 	if err != nil {
 		return Route{}, err
 	}
 	if to == "" {
-		return Route{}, fieldErrorf(path+".to", "missing")
+		return Route{}, o.get("to").errorf("missing")
 	}
 	r := Route{Via: via}
-	if r.Destination, err = vmwareDest(to, path+".to", via); err != nil {
+	if r.Destination, err = vmwareDest(to, o.get("to"), via); err != nil {
 		return Route{}, err
 	}
-	if err := vmwareRoute(r, path+".via"); err != nil {
+	if err := vmwareRoute(r, o.get("via")); err != nil {
 		return Route{}, err
 	}
-	return r, vmwareRouteNumbers(&r, o, path, "metric", "table")
+	if err := vmwareMetric(&r, o.get("metric")); err != nil {
+		return Route{}, err
+	}
+	table, ok, err := o.get("table").number(true)
+	if err != nil {
+		return Route{}, err
+	}
+	if ok && (table < 1 || table == 255) {
+		return Route{}, o.get("table").errorf("%d is not a routing table", table)
+	}
+	r.Table = table
+	return r, nil
 }
 
-// vmwareRouteNumbers reads a route's metric and table.
-func vmwareRouteNumbers(r *Route, o map[string]any, path, metricKey, tableKey string) error {
-	metric, _, err := treeInt(o[metricKey], path+"."+metricKey, true)
+// vmwareMetric reads a route's metric.
+func vmwareMetric(r *Route, n node) error {
+	metric, _, err := n.number(true)
 	if err != nil {
 		return err
 	}
 	if metric < 0 {
-		return fieldErrorf(path+"."+metricKey, "%d is negative", metric)
+		return n.errorf("%d is negative", metric)
 	}
 	r.Metric = metric
-	if tableKey == "" {
-		return nil
-	}
-	table, ok, err := treeInt(o[tableKey], path+"."+tableKey, true)
-	if err != nil {
-		return err
-	}
-	if ok && (table < 1 || table == 255) {
-		return fieldErrorf(path+"."+tableKey, "%d is not a routing table", table)
-	}
-	r.Table = table
 	return nil
 }
 
 // cloud-init v1.
 
-func vmwareV1(m *Metadata, net map[string]any) error {
-	if err := vmwareOnly(net, "network", "version", "config"); err != nil {
+func vmwareV1(m *Metadata, net node) error {
+	if err := vmwareOnly(net, "version", "config"); err != nil {
 		return err
 	}
-	items, err := treeList(net["config"], "network.config")
+	items, err := net.get("config").list()
 	if err != nil {
 		return err
 	}
 	var devs []*vmwareDev
 	byName := map[string]*vmwareDev{}
-	type global struct {
-		conf map[string]any
-		path string
-	}
-	var routes []global
-	for i, v := range items {
-		path := fmt.Sprintf("network.config[%d]", i)
-		o, err := treeMap(v, path)
+	var routes []node
+	for _, v := range items {
+		o, err := v.object()
 		if err != nil {
 			return err
 		}
-		if o == nil {
-			return fieldErrorf(path, "null is not an item")
+		if o.absent() {
+			return o.errorf("null is not an item")
 		}
-		typ, err := treeText(o["type"], path+".type")
+		typ, err := o.get("type").text()
 		if err != nil {
 			return err
 		}
 		switch typ {
 		case "nameserver":
-			if err := vmwareOnly(o, path, "type", "address", "search"); err != nil {
+			if err := vmwareOnly(o, "type", "address", "search"); err != nil {
 				return err
 			}
-			servers, err := vmwareAddrs(o["address"], path+".address", true)
+			servers, err := vmwareAddrs(o.get("address"), true)
 			if err != nil {
 				return err
 			}
-			search, err := vmwareSearch(o["search"], path+".search", true)
+			search, err := vmwareSearch(o.get("search"), true)
 			if err != nil {
 				return err
 			}
 			vmwareDNS(m, servers, search)
 			continue
 		case "route":
-			routes = append(routes, global{o, path})
+			routes = append(routes, o)
 			continue
 		case "physical", "bond", "vlan":
 		case "":
-			return fieldErrorf(path+".type", "missing")
+			return o.get("type").errorf("missing")
 		default:
-			return fieldErrorf(path+".type", "%q is not supported: imdsctl emits physical, bond and vlan interfaces only", typ)
+			return o.get("type").errorf("%q is not supported: imdsctl emits physical, bond and vlan interfaces only", typ)
 		}
-		d := &vmwareDev{Link: &Link{Index: len(devs)}, path: path, conf: o}
-		if d.id, err = treeText(o["name"], path+".name"); err != nil {
+		d := &vmwareDev{Link: &Link{Index: len(devs)}, conf: o}
+		if d.id, err = o.get("name").text(); err != nil {
 			return err
 		}
 		if err := CheckName(d.id); err != nil {
-			return fieldErrorf(path+".name", "%v", err)
+			return o.get("name").errorf("%v", err)
 		}
 		if other, ok := byName[d.id]; ok {
-			return fieldErrorf(path+".name", "%q is the name of %s too", d.id, other.path)
+			return o.get("name").errorf("%q is the name of %s too", d.id, other.conf.path)
 		}
 		d.Name = d.id
 		known := []string{"type", "name", "mtu", "subnets", "accept-ra"}
@@ -1090,7 +1044,7 @@ func vmwareV1(m *Metadata, net map[string]any) error {
 		case "physical":
 			d.Kind = Ethernet
 			known = append(known, "mac_address")
-			if d.MAC, err = treeMAC(o["mac_address"], path+".mac_address"); err != nil {
+			if d.MAC, err = o.get("mac_address").mac(); err != nil {
 				return err
 			}
 		case "bond":
@@ -1102,28 +1056,29 @@ func vmwareV1(m *Metadata, net map[string]any) error {
 		case "vlan":
 			d.Kind = VLAN
 			known = append(known, "vlan_link", "vlan_id")
-			id, ok, err := treeInt(o["vlan_id"], path+".vlan_id", true)
+			vlanID := o.get("vlan_id")
+			id, ok, err := vlanID.number(true)
 			if err != nil {
 				return err
 			}
 			if !ok || id < 1 || id > 4094 {
-				return fieldErrorf(path+".vlan_id", "%s is not a VLAN id between 1 and 4094", treeShow(o["vlan_id"]))
+				return vlanID.errorf("%s is not a VLAN id between 1 and 4094", vlanID.show())
 			}
 			d.VLANID = id
-			if d.link, err = treeText(o["vlan_link"], path+".vlan_link"); err != nil {
+			if d.link, err = o.get("vlan_link").text(); err != nil {
 				return err
 			}
 			if d.link == "" {
-				return fieldErrorf(path+".vlan_link", "missing")
+				return o.get("vlan_link").errorf("missing")
 			}
 		}
-		if err := vmwareOnly(o, path, known...); err != nil {
+		if err := vmwareOnly(o, known...); err != nil {
 			return err
 		}
-		if err := vmwareMTU(d.Link, o["mtu"], path+".mtu"); err != nil {
+		if err := vmwareMTU(d.Link, o.get("mtu")); err != nil {
 			return err
 		}
-		if ra, ok, err := vmwareBool(o["accept-ra"], path+".accept-ra"); err != nil {
+		if ra, ok, err := vmwareBool(o.get("accept-ra")); err != nil {
 			return err
 		} else if ok {
 			d.IPv6.Autoconf = ra
@@ -1137,8 +1092,8 @@ func vmwareV1(m *Metadata, net map[string]any) error {
 	if err := vmwareLinkUp(m, devs, byName); err != nil {
 		return err
 	}
-	for _, g := range routes {
-		if err := vmwareV1GlobalRoute(m, g.conf, g.path); err != nil {
+	for _, o := range routes {
+		if err := vmwareV1GlobalRoute(m, o); err != nil {
 			return err
 		}
 	}
@@ -1149,34 +1104,26 @@ func vmwareV1(m *Metadata, net map[string]any) error {
 // bond_xmit_hash_policy, ...: the kernel's option names after "bond-").
 func vmwareV1Bond(d *vmwareDev) error {
 	var err error
-	if d.ports, err = vmwareStrings(d.conf["bond_interfaces"], d.path+".bond_interfaces", false); err != nil {
+	if d.ports, err = vmwareStrings(d.conf.get("bond_interfaces"), false); err != nil {
 		return err
 	}
-	params, err := treeMap(d.conf["params"], d.path+".params")
+	params, err := d.conf.get("params").object()
 	if err != nil {
 		return err
 	}
-	d.BondMode = openstackBondModes[0]
-	for _, k := range slices.Sorted(vmwareKeys(params)) {
-		path := vmwarePath(d.path+".params", k)
+	d.BondMode = bondModes[0]
+	for _, k := range params.keys() {
+		p := params.get(k)
 		name := strings.ReplaceAll(strings.TrimPrefix(strings.TrimPrefix(k, "bond-"), "bond_"), "-", "_")
 		if name == "mode" {
-			if d.BondMode, err = treeBondMode(params[k], path); err != nil {
+			if d.BondMode, err = bondMode(p); err != nil {
 				return err
 			}
 			continue
 		}
-		if _, ok := vmwareBondOptions[name]; !ok {
-			return fieldErrorf(path, "not supported: imdsctl cannot express it in NMState")
-		}
-		v, err := vmwareBondOption(name, params[k], path)
-		if err != nil {
+		if err := d.bondOption(name, p); err != nil {
 			return err
 		}
-		if d.BondOptions == nil {
-			d.BondOptions = map[string]any{}
-		}
-		d.BondOptions[name] = v
 	}
 	return nil
 }
@@ -1184,21 +1131,20 @@ func vmwareV1Bond(d *vmwareDev) error {
 // vmwareV1Subnets reads an interface's subnets: dhcp/dhcp4, dhcp6,
 // ipv6_slaac, ipv6_dhcpv6-stateful/-stateless, static/static6, manual.
 func vmwareV1Subnets(m *Metadata, d *vmwareDev) error {
-	subnets, err := treeList(d.conf["subnets"], d.path+".subnets")
+	subnets, err := d.conf.get("subnets").list()
 	if err != nil {
 		return err
 	}
 	l := d.Link
-	for i, v := range subnets {
-		path := fmt.Sprintf("%s.subnets[%d]", d.path, i)
-		o, err := treeMap(v, path)
+	for _, v := range subnets {
+		o, err := v.object()
 		if err != nil {
 			return err
 		}
-		if o == nil {
-			return fieldErrorf(path, "null is not a subnet")
+		if o.absent() {
+			return o.errorf("null is not a subnet")
 		}
-		typ, err := treeText(o["type"], path+".type")
+		typ, err := o.get("type").text()
 		if err != nil {
 			return err
 		}
@@ -1216,68 +1162,67 @@ func vmwareV1Subnets(m *Metadata, d *vmwareDev) error {
 			known = append(known, "address", "netmask", "prefix", "gateway")
 		case "manual":
 		case "":
-			return fieldErrorf(path+".type", "missing")
+			return o.get("type").errorf("missing")
 		default:
-			return fieldErrorf(path+".type", "%q is not a subnet type (dhcp, dhcp4, dhcp6, ipv6_slaac, ipv6_dhcpv6-stateful, ipv6_dhcpv6-stateless, static, static6, manual)", typ)
+			return o.get("type").errorf("%q is not a subnet type (dhcp, dhcp4, dhcp6, ipv6_slaac, ipv6_dhcpv6-stateful, ipv6_dhcpv6-stateless, static, static6, manual)", typ)
 		}
-		if err := vmwareOnly(o, path, known...); err != nil {
+		if err := vmwareOnly(o, known...); err != nil {
 			return err
 		}
 		for _, k := range []string{"ipv4", "ipv6"} {
-			if _, _, err := vmwareBool(o[k], path+"."+k); err != nil {
+			if _, _, err := vmwareBool(o.get(k)); err != nil {
 				return err
 			}
 		}
 		if typ != "manual" && d.ipPath == "" {
-			d.ipPath = path
+			d.ipPath = o.path
 		}
 		if static {
-			p, err := vmwareV1Address(o, path)
+			p, err := vmwareV1Address(o)
 			if err != nil {
 				return err
 			}
 			if typ == "static6" && p.Addr().Is4() {
-				return fieldErrorf(path+".address", "%s is not an IPv6 address", p.Addr())
+				return o.get("address").errorf("%s is not an IPv6 address", p.Addr())
 			}
 			if p.Addr().Is4() {
 				l.IPv4.Addresses = append(l.IPv4.Addresses, p)
 			} else {
 				l.IPv6.Addresses = append(l.IPv6.Addresses, p)
 			}
-			gw, err := treeAddr(o["gateway"], path+".gateway")
+			gw, err := o.get("gateway").addr(0)
 			if err != nil {
 				return err
 			}
 			if gw.IsValid() {
 				if gw.Is4() != p.Addr().Is4() {
-					return fieldErrorf(path+".gateway", "%s is not of the family of %s", gw, p.Addr())
+					return o.get("gateway").errorf("%s is not of the family of %s", gw, p.Addr())
 				}
-				dst, _ := vmwareDest("default", "", gw)
+				dst, _ := vmwareDest("default", node{}, gw)
 				m.Routes = append(m.Routes, Route{Destination: dst, Via: gw, Link: l})
 			}
 		}
-		routes, err := treeList(o["routes"], path+".routes")
+		routes, err := o.get("routes").list()
 		if err != nil {
 			return err
 		}
-		for j, rv := range routes {
-			rpath := fmt.Sprintf("%s.routes[%d]", path, j)
-			ro, err := treeMap(rv, rpath)
+		for _, rv := range routes {
+			ro, err := rv.object()
 			if err != nil {
 				return err
 			}
-			r, err := vmwareV1Route(ro, rpath)
+			r, err := vmwareV1Route(ro)
 			if err != nil {
 				return err
 			}
 			r.Link = l
 			m.Routes = append(m.Routes, r)
 		}
-		servers, err := vmwareAddrs(o["dns_nameservers"], path+".dns_nameservers", true)
+		servers, err := vmwareAddrs(o.get("dns_nameservers"), true)
 		if err != nil {
 			return err
 		}
-		search, err := vmwareSearch(o["dns_search"], path+".dns_search", true)
+		search, err := vmwareSearch(o.get("dns_search"), true)
 		if err != nil {
 			return err
 		}
@@ -1288,120 +1233,124 @@ func vmwareV1Subnets(m *Metadata, d *vmwareDev) error {
 
 // vmwareV1Address reads a static subnet's address: a CIDR, or an address
 // with netmask or prefix.
-func vmwareV1Address(o map[string]any, path string) (netip.Prefix, error) {
-	s, err := treeText(o["address"], path+".address")
+func vmwareV1Address(o node) (netip.Prefix, error) {
+	addrNode := o.get("address")
+	s, err := addrNode.text()
 	if err != nil {
 		return netip.Prefix{}, err
 	}
 	if s == "" {
-		return netip.Prefix{}, fieldErrorf(path+".address", "missing on a static subnet")
+		return netip.Prefix{}, addrNode.errorf("missing on a static subnet")
 	}
-	mask, err := treeText(o["netmask"], path+".netmask")
+	maskNode := o.get("netmask")
+	mask, err := maskNode.text()
 	if err != nil {
 		return netip.Prefix{}, err
 	}
-	maskPath := path + ".netmask"
-	if n, ok, err := treeInt(o["prefix"], path+".prefix", true); err != nil {
+	if n, ok, err := o.get("prefix").number(true); err != nil {
 		return netip.Prefix{}, err
 	} else if ok {
 		if mask != "" {
-			return netip.Prefix{}, fieldErrorf(path+".prefix", "given with netmask")
+			return netip.Prefix{}, o.get("prefix").errorf("given with netmask")
 		}
-		mask, maskPath = strconv.Itoa(n), path+".prefix"
+		mask, maskNode = strconv.Itoa(n), o.get("prefix")
 	}
 	if strings.Contains(s, "/") {
 		p, err := ParsePrefix(s)
 		if err != nil {
-			return netip.Prefix{}, fieldErrorf(path+".address", "%v", err)
+			return netip.Prefix{}, addrNode.errorf("%v", err)
 		}
 		if mask != "" {
 			if n, err := PrefixLen(p.Addr(), mask); err != nil || n != p.Bits() {
-				return netip.Prefix{}, fieldErrorf(maskPath, "%q does not match the prefix length of %s", mask, s)
+				return netip.Prefix{}, maskNode.errorf("%q does not match the prefix length of %s", mask, s)
 			}
 		}
 		return p, nil
 	}
 	a, err := ParseAddr(s)
 	if err != nil {
-		return netip.Prefix{}, fieldErrorf(path+".address", "%v", err)
+		return netip.Prefix{}, addrNode.errorf("%v", err)
 	}
 	if mask == "" {
-		return netip.Prefix{}, fieldErrorf(path+".netmask", "missing, and address has no prefix length")
+		return netip.Prefix{}, o.get("netmask").errorf("missing, and address has no prefix length")
 	}
 	p, err := HostPrefix(a, mask)
 	if err != nil {
-		return netip.Prefix{}, fieldErrorf(maskPath, "%v", err)
+		return netip.Prefix{}, maskNode.errorf("%v", err)
 	}
 	return p, nil
 }
 
 // vmwareV1Route reads {network or destination, netmask or prefix,
 // gateway, metric}.
-func vmwareV1Route(o map[string]any, path string) (Route, error) {
-	if o == nil {
-		return Route{}, fieldErrorf(path, "null is not a route")
+func vmwareV1Route(o node) (Route, error) {
+	if o.absent() {
+		return Route{}, o.errorf("null is not a route")
 	}
-	if err := vmwareOnly(o, path, "type", "network", "destination", "netmask", "prefix", "gateway", "metric"); err != nil {
+	if err := vmwareOnly(o, "type", "network", "destination", "netmask", "prefix", "gateway", "metric"); err != nil {
 		return Route{}, err
 	}
-	key := "network"
-	if o["destination"] != nil {
-		key = "destination"
+	dstNode := o.get("network")
+	if !o.get("destination").absent() {
+		dstNode = o.get("destination")
 	}
-	dst, err := treeText(o[key], path+"."+key)
+	dst, err := dstNode.text()
 	if err != nil {
 		return Route{}, err
 	}
 	if dst == "" {
-		return Route{}, fieldErrorf(path+"."+key, "missing")
+		return Route{}, dstNode.errorf("missing")
 	}
-	via, err := treeAddr(o["gateway"], path+".gateway")
+	via, err := o.get("gateway").addr(0)
 	if err != nil {
 		return Route{}, err
 	}
 	r := Route{Via: via}
 	if !strings.Contains(dst, "/") && dst != "default" {
-		mask, err := treeText(o["netmask"], path+".netmask")
+		maskNode := o.get("netmask")
+		mask, err := maskNode.text()
 		if err != nil {
 			return Route{}, err
 		}
-		maskPath := path + ".netmask"
-		if n, ok, err := treeInt(o["prefix"], path+".prefix", true); err != nil {
+		if n, ok, err := o.get("prefix").number(true); err != nil {
 			return Route{}, err
 		} else if ok {
-			mask, maskPath = strconv.Itoa(n), path+".prefix"
+			mask, maskNode = strconv.Itoa(n), o.get("prefix")
 		}
 		if mask != "" {
 			a, err := ParseAddr(dst)
 			if err != nil {
-				return Route{}, fieldErrorf(path+"."+key, "%v", err)
+				return Route{}, dstNode.errorf("%v", err)
 			}
 			p, err := HostPrefix(a, mask)
 			if err != nil {
-				return Route{}, fieldErrorf(maskPath, "%v", err)
+				return Route{}, maskNode.errorf("%v", err)
 			}
 			dst = p.String()
 		}
 	}
-	if r.Destination, err = vmwareDest(dst, path+"."+key, via); err != nil {
+	if r.Destination, err = vmwareDest(dst, dstNode, via); err != nil {
 		return Route{}, err
 	}
 	r.Destination = r.Destination.Masked()
-	if err := vmwareRoute(r, path+".gateway"); err != nil {
+	if err := vmwareRoute(r, o.get("gateway")); err != nil {
 		return Route{}, err
 	}
-	return r, vmwareRouteNumbers(&r, o, path, "metric", "")
+	if err := vmwareMetric(&r, o.get("metric")); err != nil {
+		return Route{}, err
+	}
+	return r, nil
 }
 
 // vmwareV1GlobalRoute places a top-level route item on the link whose
 // static subnet holds its gateway.
-func vmwareV1GlobalRoute(m *Metadata, o map[string]any, path string) error {
-	r, err := vmwareV1Route(o, path)
+func vmwareV1GlobalRoute(m *Metadata, o node) error {
+	r, err := vmwareV1Route(o)
 	if err != nil {
 		return err
 	}
 	if !r.Via.IsValid() {
-		return fieldErrorf(path+".gateway", "missing: a route of its own needs a gateway to find its interface")
+		return o.get("gateway").errorf("missing: a route of its own needs a gateway to find its interface")
 	}
 	for _, l := range m.Links {
 		for _, p := range slices.Concat(l.IPv4.Addresses, l.IPv6.Addresses) {
@@ -1412,5 +1361,5 @@ func vmwareV1GlobalRoute(m *Metadata, o map[string]any, path string) error {
 			}
 		}
 	}
-	return fieldErrorf(path+".gateway", "%s is in no static subnet of an interface", r.Via)
+	return o.get("gateway").errorf("%s is in no static subnet of an interface", r.Via)
 }

@@ -373,7 +373,7 @@ func TestVMwareParseErrors(t *testing.T) {
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("Parse error = %v\nwant %s", err, tt.want)
 			}
-			treeCheckError(t, err)
+			checkParseError(t, err, true)
 		})
 	}
 }
@@ -599,13 +599,6 @@ func FuzzVMwareParse(f *testing.F) {
 			doc = vmwareTestSaved(t, metadata, "")
 		}
 		m, err := vmwareProvider().Parse(doc)
-		if err != nil {
-			treeCheckError(t, err)
-			return
-		}
-		if _, err := m.NMState(Options{}); err != nil {
-			t.Fatalf("NMState of a valid document: %v", err)
-		}
-		m.Facts(nil)
+		checkParse(t, m, err, true, nil)
 	})
 }

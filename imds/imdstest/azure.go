@@ -152,13 +152,3 @@ func jdLeafText(node any) (string, bool) {
 	}
 	return fmt.Sprint(node), true
 }
-
-func loadAzure(c *Case, data string) error {
-	doc, raw, err := jsonMap(data)
-	if err != nil {
-		return err
-	}
-	c.Saved = raw
-	c.Handler = func() http.Handler { return NewAzure(doc) }
-	return nil
-}

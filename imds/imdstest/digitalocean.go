@@ -46,13 +46,3 @@ func (d *DigitalOcean) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	fmt.Fprint(w, body)
 }
-
-func loadDigitalOcean(c *Case, data string) error {
-	doc, raw, err := jsonMap(data)
-	if err != nil {
-		return err
-	}
-	c.Saved = raw
-	c.Handler = func() http.Handler { return NewDigitalOcean(doc, raw) }
-	return nil
-}

@@ -37,13 +37,3 @@ func (e *Equinix) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Write(body)
 }
-
-func loadEquinix(c *Case, data string) error {
-	_, raw, err := jsonMap(data)
-	if err != nil {
-		return err
-	}
-	c.Saved = raw
-	c.Handler = func() http.Handler { return NewEquinix(raw) }
-	return nil
-}

@@ -69,9 +69,14 @@ func Load(dir string) (*Case, error) {
 	c.Detect, _ = meta["detect"].(bool)
 	data, _ := meta["data"].(string)
 	load := map[string]func(*Case, string) error{
-		"aws": loadAWS, "azure": loadAzure, "gcp": loadGCP, "equinix": loadEquinix,
-		"openstack": loadOpenStack, "vmware": loadVMware, "digitalocean": loadDigitalOcean,
-		"oracle": loadOracle, "hetzner": loadHetzner,
+		"aws":          serveJSON(func(c *Case, doc map[string]any, _ []byte) http.Handler { return NewAWS(doc, c.RequireToken) }),
+		"azure":        serveJSON(func(_ *Case, doc map[string]any, _ []byte) http.Handler { return NewAzure(doc) }),
+		"gcp":          serveJSON(func(_ *Case, doc map[string]any, _ []byte) http.Handler { return NewGCP(doc) }),
+		"equinix":      serveJSON(func(_ *Case, _ map[string]any, raw []byte) http.Handler { return NewEquinix(raw) }),
+		"digitalocean": serveJSON(func(_ *Case, doc map[string]any, raw []byte) http.Handler { return NewDigitalOcean(doc, raw) }),
+		"oracle":       serveJSON(func(c *Case, doc map[string]any, _ []byte) http.Handler { return NewOracle(doc, c.RequireToken) }),
+		"hetzner":      serveJSON(func(_ *Case, doc map[string]any, _ []byte) http.Handler { return NewHetzner(doc) }),
+		"openstack":    loadOpenStack, "vmware": loadVMware,
 	}[c.Provider]
 	if load == nil {
 		return nil, fmt.Errorf("%s: unknown provider %q", dir, c.Provider)
@@ -99,12 +104,16 @@ func jsonMap(path string) (map[string]any, []byte, error) {
 	return m, b, nil
 }
 
-func loadAWS(c *Case, data string) error {
-	doc, raw, err := jsonMap(data)
-	if err != nil {
-		return err
+// serveJSON loads a case whose data is a JSON (or YAML) map: the saved
+// document as it is, served by the fake that fake returns.
+func serveJSON(fake func(c *Case, doc map[string]any, raw []byte) http.Handler) func(*Case, string) error {
+	return func(c *Case, data string) error {
+		doc, raw, err := jsonMap(data)
+		if err != nil {
+			return err
+		}
+		c.Saved = raw
+		c.Handler = func() http.Handler { return fake(c, doc, raw) }
+		return nil
 	}
-	c.Saved = raw
-	c.Handler = func() http.Handler { return NewAWS(doc, c.RequireToken) }
-	return nil
 }

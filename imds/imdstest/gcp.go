@@ -159,13 +159,3 @@ func gcpKebab(s string) string {
 	}
 	return b.String()
 }
-
-func loadGCP(c *Case, data string) error {
-	doc, raw, err := jsonMap(data)
-	if err != nil {
-		return err
-	}
-	c.Saved = raw
-	c.Handler = func() http.Handler { return NewGCP(doc) }
-	return nil
-}

@@ -59,16 +59,6 @@ func (h *Hetzner) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(body)
 }
 
-func loadHetzner(c *Case, data string) error {
-	doc, raw, err := jsonMap(data)
-	if err != nil {
-		return err
-	}
-	c.Saved = raw
-	c.Handler = func() http.Handler { return NewHetzner(doc) }
-	return nil
-}
-
 // HetznerYAML writes a model tree (see nmstate.Decode) as block-style
 // YAML the way Hetzner's service does: map keys sorted, strings plain
 // unless YAML 1.2 would read them as something else (then double-quoted),
