@@ -11,6 +11,20 @@ import (
 	"unicode/utf8"
 )
 
+// Ordered is a mapping that [MarshalYAML] and [MarshalJSON] print in its
+// own order instead of sorting its keys, for documents laid out as
+// nmstatectl prints them (name and type first). Its keys should be
+// distinct: every entry is printed as given. Decode never returns one, and
+// code that walks documents expects map[string]any, so Ordered is for
+// output only.
+type Ordered []KV
+
+// KV is one entry of an [Ordered] mapping.
+type KV struct {
+	Key   string
+	Value any
+}
+
 // MarshalError reports a value that MarshalYAML or MarshalJSON cannot print.
 type MarshalError struct {
 	// Path locates the value, like "interfaces[2].mtu"; it is empty for the
@@ -77,8 +91,8 @@ func errTooDeep() *MarshalError {
 // yaml.v2 reads and prints them (1.0 as 1, 1e20 as 1e+20). A nil v prints as
 // "null\n".
 //
-// v may hold map[string]any, []any, string, bool, nil, int64, int, uint64 and
-// float64. MarshalYAML returns a *MarshalError for other types, for NaN and
+// v may hold map[string]any, [Ordered], []any, string, bool, nil, int64, int,
+// uint64 and float64; an Ordered mapping prints in its own order. MarshalYAML returns a *MarshalError for other types, for NaN and
 // infinite floats, for collections nested deeper than 10,000 levels, and for
 // what sigs.k8s.io/yaml fails on: strings with U+007F to U+009F (but U+0085),
 // U+FFFE or U+FFFF, map keys longer than 1024 characters once escaped as
@@ -219,6 +233,19 @@ func (e *yamlEmitter) node(v any, ctx, depth int) *MarshalError {
 			return nil
 		}
 		return e.mapping(v, depth)
+	case Ordered:
+		if v == nil {
+			e.writeWord("null")
+			return nil
+		}
+		if depth++; depth > maxDepth {
+			return errTooDeep()
+		}
+		if len(v) == 0 {
+			e.emptyFlow("{", "}")
+			return nil
+		}
+		return e.ordered(v, depth)
 	case []any:
 		if v == nil {
 			e.writeWord("null")
@@ -295,7 +322,32 @@ func (e *yamlEmitter) mapping(m map[string]any, depth int) *MarshalError {
 	sort.Sort(&e.sorter)
 	e.sorter.s = nil
 	e.keys[depth-1] = keys
+	return e.entries(keys, depth)
+}
 
+// ordered emits a non-empty Ordered mapping in its own order.
+func (e *yamlEmitter) ordered(o Ordered, depth int) *MarshalError {
+	for len(e.keys) < depth {
+		e.keys = append(e.keys, nil)
+	}
+	keys := e.keys[depth-1][:0]
+	for _, kv := range o {
+		sk := sortKey{key: kv.Key, val: kv.Value}
+		_, valid, err := checkYAMLKey(kv.Key)
+		if !valid {
+			sk.key = validUTF8(kv.Key)
+		}
+		if err != nil {
+			return err.atKey(sk.key)
+		}
+		keys = append(keys, sk)
+	}
+	e.keys[depth-1] = keys
+	return e.entries(keys, depth)
+}
+
+// entries emits the entries of a block mapping, in the order of keys.
+func (e *yamlEmitter) entries(keys []sortKey, depth int) *MarshalError {
 	e.increaseIndent(false, false)
 	for i := range keys {
 		k := keys[i].key
@@ -1184,7 +1236,7 @@ func validUTF8(s string) string {
 }
 
 // MarshalJSON prints the model tree v as JSON indented by two spaces, with
-// map keys sorted and a final newline, byte for byte as an encoding/json
+// map keys sorted ([Ordered] mappings in their own order) and a final newline, byte for byte as an encoding/json
 // Encoder does with SetIndent("", "  ") and SetEscapeHTML(false): <, > and &
 // are not escaped. A nil v prints as "null\n".
 //
@@ -1256,21 +1308,28 @@ func (e *jsonEncoder) value(v any, depth int) *MarshalError {
 		}
 		slices.SortFunc(keys, func(a, b jsonMember) int { return strings.Compare(a.key, b.key) })
 		e.keys[depth-1] = keys
-		e.buf = append(e.buf, '{')
-		for i, m := range keys {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			e.newline(depth)
-			e.buf = appendJSONString(e.buf, m.key)
-			e.buf = append(e.buf, ": "...)
-			if err := e.value(m.val, depth); err != nil {
-				return err.atKey(m.key)
-			}
+		return e.object(keys, depth)
+	case Ordered:
+		if v == nil {
+			e.buf = append(e.buf, "null"...)
+			return nil
 		}
-		clear(keys)
-		e.newline(depth - 1)
-		e.buf = append(e.buf, '}')
+		if depth++; depth > maxDepth {
+			return errTooDeep()
+		}
+		if len(v) == 0 {
+			e.buf = append(e.buf, "{}"...)
+			return nil
+		}
+		for len(e.keys) < depth {
+			e.keys = append(e.keys, nil)
+		}
+		keys := e.keys[depth-1][:0]
+		for _, kv := range v {
+			keys = append(keys, jsonMember{kv.Key, kv.Value})
+		}
+		e.keys[depth-1] = keys
+		return e.object(keys, depth)
 	case []any:
 		if v == nil {
 			e.buf = append(e.buf, "null"...)
@@ -1298,6 +1357,26 @@ func (e *jsonEncoder) value(v any, depth int) *MarshalError {
 	default:
 		return &MarshalError{Msg: "unsupported type " + typeName(v)}
 	}
+	return nil
+}
+
+// object writes a non-empty object with the members of keys, in order.
+func (e *jsonEncoder) object(keys []jsonMember, depth int) *MarshalError {
+	e.buf = append(e.buf, '{')
+	for i, m := range keys {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.newline(depth)
+		e.buf = appendJSONString(e.buf, m.key)
+		e.buf = append(e.buf, ": "...)
+		if err := e.value(m.val, depth); err != nil {
+			return err.atKey(m.key)
+		}
+	}
+	clear(keys)
+	e.newline(depth - 1)
+	e.buf = append(e.buf, '}')
 	return nil
 }
 

@@ -263,3 +263,99 @@ func TestMarshalErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestMarshalOrdered(t *testing.T) {
+	t.Parallel()
+	type m = map[string]any
+	type s = []any
+	tests := []struct {
+		name     string
+		in       any
+		wantYAML string
+		wantJSON string
+	}{
+		{name: "nil", in: Ordered(nil), wantYAML: "null\n", wantJSON: "null\n"},
+		{name: "empty", in: Ordered{}, wantYAML: "{}\n", wantJSON: "{}\n"},
+		{
+			name: "own order, maps inside sorted",
+			in: Ordered{
+				{"routes", Ordered{{"running", s{}}, {"config", s{}}}},
+				{"interfaces", s{
+					Ordered{{"name", "eth0"}, {"type", "ethernet"}, {"ipv4", m{"enabled": true, "address": s{}}}},
+					Ordered{},
+				}},
+				{"1", "yes"},
+			},
+			wantYAML: `routes:
+  running: []
+  config: []
+interfaces:
+- name: eth0
+  type: ethernet
+  ipv4:
+    address: []
+    enabled: true
+- {}
+"1": "yes"
+`,
+			wantJSON: `{
+  "routes": {
+    "running": [],
+    "config": []
+  },
+  "interfaces": [
+    {
+      "name": "eth0",
+      "type": "ethernet",
+      "ipv4": {
+        "address": [],
+        "enabled": true
+      }
+    },
+    {}
+  ],
+  "1": "yes"
+}
+`,
+		},
+		{
+			name:     "nested deeper than its parent's siblings",
+			in:       s{Ordered{{"b", Ordered{{"z", 1}, {"a", s{Ordered{{"y", 2}, {"x", 3}}}}}}, {"a", 4}}},
+			wantYAML: "- b:\n    z: 1\n    a:\n    - \"y\": 2\n      x: 3\n  a: 4\n",
+			wantJSON: "[\n  {\n    \"b\": {\n      \"z\": 1,\n      \"a\": [\n        {\n          \"y\": 2,\n          \"x\": 3\n        }\n      ]\n    },\n    \"a\": 4\n  }\n]\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := MarshalYAML(tt.in)
+			if err != nil {
+				t.Fatalf("MarshalYAML: %v", err)
+			}
+			if d := cmp.Diff(tt.wantYAML, string(got)); d != "" {
+				t.Errorf("MarshalYAML (-want +got):\n%s", d)
+			}
+			got, err = MarshalJSON(tt.in)
+			if err != nil {
+				t.Fatalf("MarshalJSON: %v", err)
+			}
+			if d := cmp.Diff(tt.wantJSON, string(got)); d != "" {
+				t.Errorf("MarshalJSON (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestMarshalOrderedErrors(t *testing.T) {
+	t.Parallel()
+	in := Ordered{{"interfaces", []any{Ordered{{"name", "x"}, {"mtu", math.Inf(1)}}}}}
+	for fname, f := range map[string]func(any) ([]byte, error){"MarshalYAML": MarshalYAML, "MarshalJSON": MarshalJSON} {
+		_, err := f(in)
+		if want := "interfaces[0].mtu: unsupported value: +Inf"; err == nil || err.Error() != want {
+			t.Errorf("%s error %v, want %q", fname, err, want)
+		}
+	}
+	if _, err := MarshalYAML(Ordered{{"a\u0085b", 1}}); err == nil || err.Error() != "a\u0085b: key with U+0085 cannot be printed" {
+		t.Errorf("MarshalYAML error %v for a key with U+0085", err)
+	}
+}
