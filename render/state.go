@@ -1,6 +1,8 @@
 package render
 
 import (
+	"github.com/netplumb/netplumb/nmstate"
+
 	"fmt"
 	"net/netip"
 	"slices"
@@ -120,16 +122,9 @@ type DNS struct {
 }
 
 // Error is a problem with the input at a path of the document.
-type Error struct {
-	Path string
-	Msg  string
-}
+type Error = nmstate.PathError
 
-func (e *Error) Error() string { return e.Path + ": " + e.Msg }
-
-func errorf(path, format string, args ...any) error {
-	return &Error{Path: path, Msg: fmt.Sprintf(format, args...)}
-}
+func errorf(path, format string, args ...any) error { return nmstate.Errorf(path, format, args...) }
 
 // UnsupportedError is input a renderer cannot express.
 type UnsupportedError struct {
@@ -163,7 +158,7 @@ var bondOptions = map[string]func(string) bool{
 	"xmit_hash_policy": func(v string) bool {
 		return slices.Contains([]string{"layer2", "layer3+4", "layer2+3", "encap2+3", "encap3+4", "vlan+srcmac"}, v)
 	},
-	"primary": func(v string) bool { return checkName(v) == nil },
+	"primary": func(v string) bool { return nmstate.CheckIfaceName(v) == nil },
 }
 
 func isUint(v string) bool {
@@ -188,7 +183,7 @@ func Parse(doc any, renderer string) (*State, error) {
 	}
 	top, ok := doc.(map[string]any)
 	if !ok {
-		return nil, errorf("(document)", "an NMState document is a map, not %s", kindOf(doc))
+		return nil, errorf("(document)", "an NMState document is a map, not %s", nmstate.KindOf(doc))
 	}
 	if err := p.keys("", top, "interfaces", "routes", "route-rules", "dns-resolver", "hostname"); err != nil {
 		return nil, err
@@ -234,114 +229,7 @@ func (p *parser) keys(path string, m map[string]any, allowed ...string) error {
 		return nil
 	}
 	slices.Sort(extra)
-	return p.unsupported(join(path, extra[0]))
-}
-
-func join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-func kindOf(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case map[string]any:
-		return "a map"
-	case []any:
-		return "a list"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	default:
-		return "a number"
-	}
-}
-
-func asMap(path string, v any) (map[string]any, error) {
-	if v == nil {
-		return map[string]any{}, nil
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, errorf(path, "%s, not a map", kindOf(v))
-	}
-	return m, nil
-}
-
-func asList(path string, v any) ([]any, error) {
-	if v == nil {
-		return nil, nil
-	}
-	l, ok := v.([]any)
-	if !ok {
-		return nil, errorf(path, "%s, not a list", kindOf(v))
-	}
-	return l, nil
-}
-
-func asString(path string, v any) (string, error) {
-	s, ok := v.(string)
-	if !ok {
-		return "", errorf(path, "%s, not a string", kindOf(v))
-	}
-	return s, nil
-}
-
-func asBool(path string, v any) (bool, error) {
-	b, ok := v.(bool)
-	if !ok {
-		return false, errorf(path, "%s, not a boolean", kindOf(v))
-	}
-	return b, nil
-}
-
-func asInt(path string, v any, lo, hi int64) (int, error) {
-	var n int64
-	switch t := v.(type) {
-	case int64:
-		n = t
-	case uint64:
-		n = hi + 1
-	case float64:
-		if t != float64(int64(t)) {
-			return 0, errorf(path, "%v is not an integer", t)
-		}
-		n = int64(t)
-	case string:
-		x, err := strconv.ParseInt(t, 10, 64)
-		if err != nil {
-			return 0, errorf(path, "%q is not an integer", t)
-		}
-		n = x
-	default:
-		return 0, errorf(path, "%s, not an integer", kindOf(v))
-	}
-	if n < lo || n > hi {
-		return 0, errorf(path, "%d is not between %d and %d", n, lo, hi)
-	}
-	return int(n), nil
-}
-
-// checkName checks an interface name as the kernel does.
-func checkName(name string) error {
-	switch {
-	case name == "" || len(name) > 15:
-		return fmt.Errorf("interface name %q is not 1 to 15 bytes long", name)
-	case name == "." || name == "..":
-		return fmt.Errorf("interface name %q is not allowed", name)
-	case name[0] == '.' || name[0] == '-':
-		return fmt.Errorf("interface name %q starts with %q", name, name[0])
-	}
-	for _, r := range name {
-		if r <= ' ' || r == '/' || r == ':' || r == '"' || r == '\'' || r == '\\' || r == '$' || r == '`' || r >= 0x7f {
-			return fmt.Errorf("interface name %q holds %q", name, r)
-		}
-	}
-	return nil
+	return p.unsupported(nmstate.Join(path, extra[0]))
 }
 
 // checkText refuses what could break out of a file's syntax: newlines,
@@ -375,53 +263,8 @@ func checkHostname(path, h string) error {
 	return nil
 }
 
-func parseMAC(path, s string) (string, error) {
-	if len(s) != 17 {
-		return "", errorf(path, "%q is not a MAC address", s)
-	}
-	for i := 0; i < 17; i++ {
-		c := s[i]
-		if i%3 == 2 {
-			if c != ':' {
-				return "", errorf(path, "%q is not a MAC address", s)
-			}
-		} else if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return "", errorf(path, "%q is not a MAC address", s)
-		}
-	}
-	return strings.ToUpper(s), nil
-}
-
-func parseAddr(path string, v any) (netip.Addr, error) {
-	s, err := asString(path, v)
-	if err != nil {
-		return netip.Addr{}, err
-	}
-	a, err := netip.ParseAddr(s)
-	if err != nil || a.Zone() != "" || a.Is4In6() {
-		return netip.Addr{}, errorf(path, "%q is not an IP address", s)
-	}
-	return a, nil
-}
-
-func parsePrefix(path string, v any) (netip.Prefix, error) {
-	s, err := asString(path, v)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	pf, err := netip.ParsePrefix(s)
-	if err != nil || pf.Addr().Zone() != "" || pf.Addr().Is4In6() {
-		// A bare address is a host route.
-		if a, err2 := netip.ParseAddr(s); err2 == nil && a.Zone() == "" && !a.Is4In6() {
-			return netip.PrefixFrom(a, a.BitLen()), nil
-		}
-		return netip.Prefix{}, errorf(path, "%q is not a network in CIDR form", s)
-	}
-	return pf.Masked(), nil
-}
-
 func (p *parser) interfaces(v any, st *State) error {
-	list, err := asList("interfaces", v)
+	list, err := nmstate.AsList("interfaces", v)
 	if err != nil {
 		return err
 	}
@@ -434,7 +277,7 @@ func (p *parser) interfaces(v any, st *State) error {
 	var todo []pending
 	for i, e := range list {
 		path := fmt.Sprintf("interfaces[%d]", i)
-		m, err := asMap(path, e)
+		m, err := nmstate.AsMap(path, e)
 		if err != nil {
 			return err
 		}
@@ -446,16 +289,16 @@ func (p *parser) interfaces(v any, st *State) error {
 		if !ok {
 			return errorf(path, "no name")
 		}
-		name, err := asString(path+".name", nameV)
+		name, err := nmstate.AsString(path+".name", nameV)
 		if err != nil {
 			return err
 		}
-		if err := checkName(name); err != nil {
+		if err := nmstate.CheckIfaceName(name); err != nil {
 			return errorf(path+".name", "%v", err)
 		}
 		state := "up"
 		if sv, ok := m["state"]; ok {
-			if state, err = asString(path+".state", sv); err != nil {
+			if state, err = nmstate.AsString(path+".state", sv); err != nil {
 				return err
 			}
 		}
@@ -493,7 +336,7 @@ func (p *parser) iface(i *Interface, m map[string]any, path string, st *State) e
 	kind := "ethernet"
 	if tv, ok := m["type"]; ok {
 		var err error
-		if kind, err = asString(path+".type", tv); err != nil {
+		if kind, err = nmstate.AsString(path+".type", tv); err != nil {
 			return err
 		}
 	}
@@ -504,7 +347,7 @@ func (p *parser) iface(i *Interface, m map[string]any, path string, st *State) e
 		return p.unsupported(path + ".type: " + kind)
 	}
 	if v, ok := m["description"]; ok {
-		s, err := asString(path+".description", v)
+		s, err := nmstate.AsString(path+".description", v)
 		if err != nil {
 			return err
 		}
@@ -516,7 +359,7 @@ func (p *parser) iface(i *Interface, m map[string]any, path string, st *State) e
 	identifier := "name"
 	if v, ok := m["identifier"]; ok {
 		var err error
-		if identifier, err = asString(path+".identifier", v); err != nil {
+		if identifier, err = nmstate.AsString(path+".identifier", v); err != nil {
 			return err
 		}
 		if identifier != "name" && identifier != "mac-address" {
@@ -524,11 +367,11 @@ func (p *parser) iface(i *Interface, m map[string]any, path string, st *State) e
 		}
 	}
 	if v, ok := m["mac-address"]; ok {
-		s, err := asString(path+".mac-address", v)
+		s, err := nmstate.AsString(path+".mac-address", v)
 		if err != nil {
 			return err
 		}
-		mac, err := parseMAC(path+".mac-address", s)
+		mac, err := nmstate.ParseMAC(path+".mac-address", s)
 		if err != nil {
 			return err
 		}
@@ -541,14 +384,14 @@ func (p *parser) iface(i *Interface, m map[string]any, path string, st *State) e
 		return errorf(path+".identifier", "mac-address needs a mac-address")
 	}
 	if v, ok := m["mtu"]; ok {
-		n, err := asInt(path+".mtu", v, 68, 65535)
+		n, err := nmstate.AsInt(path+".mtu", v, 68, 65535)
 		if err != nil {
 			return err
 		}
 		i.MTU = n
 	}
 	if v, ok := m["controller"]; ok {
-		s, err := asString(path+".controller", v)
+		s, err := nmstate.AsString(path+".controller", v)
 		if err != nil {
 			return err
 		}
@@ -586,7 +429,7 @@ func (p *parser) iface(i *Interface, m map[string]any, path string, st *State) e
 // port returns the interface a bond or bridge names as a port, adding an
 // ethernet entry for a name the document does not list.
 func (p *parser) port(name, path string, st *State) (*Interface, error) {
-	if err := checkName(name); err != nil {
+	if err := nmstate.CheckIfaceName(name); err != nil {
 		return nil, errorf(path, "%v", err)
 	}
 	if p.absent[name] {
@@ -614,7 +457,7 @@ func (p *parser) attach(i, c *Interface, path string) error {
 }
 
 func (p *parser) ports(c *Interface, v any, path string, st *State) ([]*Interface, error) {
-	list, err := asList(path, v)
+	list, err := nmstate.AsList(path, v)
 	if err != nil {
 		return nil, err
 	}
@@ -630,7 +473,7 @@ func (p *parser) ports(c *Interface, v any, path string, st *State) ([]*Interfac
 			epath += ".name"
 		}
 		if !ok {
-			return nil, errorf(epath, "%s, not a port name", kindOf(e))
+			return nil, errorf(epath, "%s, not a port name", nmstate.KindOf(e))
 		}
 		port, err := p.port(name, epath, st)
 		if err != nil {
@@ -648,7 +491,7 @@ func (p *parser) ports(c *Interface, v any, path string, st *State) ([]*Interfac
 }
 
 func (p *parser) bond(i *Interface, v any, path string, st *State) error {
-	m, err := asMap(path, v)
+	m, err := nmstate.AsMap(path, v)
 	if err != nil {
 		return err
 	}
@@ -671,7 +514,7 @@ func (p *parser) bond(i *Interface, v any, path string, st *State) error {
 	if b.Ports, err = p.ports(i, m[portsKey], path+"."+portsKey, st); err != nil {
 		return err
 	}
-	opts, err := asMap(path+".options", m["options"])
+	opts, err := nmstate.AsMap(path+".options", m["options"])
 	if err != nil {
 		return err
 	}
@@ -683,7 +526,7 @@ func (p *parser) bond(i *Interface, v any, path string, st *State) error {
 		val := fmt.Sprint(opts[k])
 		if _, isStr := opts[k].(string); !isStr {
 			if _, isNum := opts[k].(int64); !isNum {
-				return errorf(path+".options."+k, "%s, not a string or number", kindOf(opts[k]))
+				return errorf(path+".options."+k, "%s, not a string or number", nmstate.KindOf(opts[k]))
 			}
 		}
 		if !check(val) {
@@ -699,7 +542,7 @@ func (p *parser) bond(i *Interface, v any, path string, st *State) error {
 }
 
 func (p *parser) vlan(i *Interface, v any, path string) error {
-	m, err := asMap(path, v)
+	m, err := nmstate.AsMap(path, v)
 	if err != nil {
 		return err
 	}
@@ -710,13 +553,13 @@ func (p *parser) vlan(i *Interface, v any, path string) error {
 	if !ok {
 		return errorf(path, "no base-iface")
 	}
-	base, err := asString(path+".base-iface", baseV)
+	base, err := nmstate.AsString(path+".base-iface", baseV)
 	if err != nil {
 		return err
 	}
 	b, ok := p.byName[base]
 	if !ok {
-		if err := checkName(base); err != nil {
+		if err := nmstate.CheckIfaceName(base); err != nil {
 			return errorf(path+".base-iface", "%v", err)
 		}
 		return errorf(path+".base-iface", "%q is not an interface of the document", base)
@@ -725,7 +568,7 @@ func (p *parser) vlan(i *Interface, v any, path string) error {
 	if !ok {
 		return errorf(path, "no id")
 	}
-	id, err := asInt(path+".id", idV, 1, 4094)
+	id, err := nmstate.AsInt(path+".id", idV, 1, 4094)
 	if err != nil {
 		return err
 	}
@@ -734,7 +577,7 @@ func (p *parser) vlan(i *Interface, v any, path string) error {
 }
 
 func (p *parser) bridge(i *Interface, v any, path string, st *State) error {
-	m, err := asMap(path, v)
+	m, err := nmstate.AsMap(path, v)
 	if err != nil {
 		return err
 	}
@@ -742,7 +585,7 @@ func (p *parser) bridge(i *Interface, v any, path string, st *State) error {
 		return err
 	}
 	br := &BridgeConfig{}
-	opts, err := asMap(path+".options", m["options"])
+	opts, err := nmstate.AsMap(path+".options", m["options"])
 	if err != nil {
 		return err
 	}
@@ -750,7 +593,7 @@ func (p *parser) bridge(i *Interface, v any, path string, st *State) error {
 		return err
 	}
 	if sv, ok := opts["stp"]; ok {
-		stp, err := asMap(path+".options.stp", sv)
+		stp, err := nmstate.AsMap(path+".options.stp", sv)
 		if err != nil {
 			return err
 		}
@@ -758,7 +601,7 @@ func (p *parser) bridge(i *Interface, v any, path string, st *State) error {
 			return err
 		}
 		if ev, ok := stp["enabled"]; ok {
-			b, err := asBool(path+".options.stp.enabled", ev)
+			b, err := nmstate.AsBool(path+".options.stp.enabled", ev)
 			if err != nil {
 				return err
 			}
@@ -777,7 +620,7 @@ func (p *parser) ip(path string, v any, v6 bool) (IPConfig, error) {
 	if v == nil {
 		return c, nil
 	}
-	m, err := asMap(path, v)
+	m, err := nmstate.AsMap(path, v)
 	if err != nil {
 		return c, err
 	}
@@ -789,48 +632,48 @@ func (p *parser) ip(path string, v any, v6 bool) (IPConfig, error) {
 		return c, err
 	}
 	if ev, ok := m["enabled"]; ok {
-		if c.Enabled, err = asBool(path+".enabled", ev); err != nil {
+		if c.Enabled, err = nmstate.AsBool(path+".enabled", ev); err != nil {
 			return c, err
 		}
 	} else {
 		c.Enabled = true
 	}
 	if dv, ok := m["dhcp"]; ok {
-		if c.DHCP, err = asBool(path+".dhcp", dv); err != nil {
+		if c.DHCP, err = nmstate.AsBool(path+".dhcp", dv); err != nil {
 			return c, err
 		}
 	}
 	if av, ok := m["autoconf"]; ok {
-		if c.Autoconf, err = asBool(path+".autoconf", av); err != nil {
+		if c.Autoconf, err = nmstate.AsBool(path+".autoconf", av); err != nil {
 			return c, err
 		}
 	}
 	if mv, ok := m["auto-route-metric"]; ok {
-		if c.AutoRouteMetric, err = asInt(path+".auto-route-metric", mv, 0, 1<<31-1); err != nil {
+		if c.AutoRouteMetric, err = nmstate.AsInt(path+".auto-route-metric", mv, 0, 1<<31-1); err != nil {
 			return c, err
 		}
 	}
-	list, err := asList(path+".address", m["address"])
+	list, err := nmstate.AsList(path+".address", m["address"])
 	if err != nil {
 		return c, err
 	}
 	for j, e := range list {
 		epath := fmt.Sprintf("%s.address[%d]", path, j)
-		am, err := asMap(epath, e)
+		am, err := nmstate.AsMap(epath, e)
 		if err != nil {
 			return c, err
 		}
 		if err := p.keys(epath, am, "ip", "prefix-length"); err != nil {
 			return c, err
 		}
-		a, err := parseAddr(epath+".ip", am["ip"])
+		a, err := nmstate.ParseAddr(epath+".ip", am["ip"])
 		if err != nil {
 			return c, err
 		}
 		if a.Is6() != v6 {
 			return c, errorf(epath+".ip", "%s is not an IPv%d address", a, map[bool]int{false: 4, true: 6}[v6])
 		}
-		bits, err := asInt(epath+".prefix-length", am["prefix-length"], 0, int64(a.BitLen()))
+		bits, err := nmstate.AsInt(epath+".prefix-length", am["prefix-length"], 0, int64(a.BitLen()))
 		if err != nil {
 			return c, err
 		}
@@ -843,20 +686,20 @@ func (p *parser) ip(path string, v any, v6 bool) (IPConfig, error) {
 }
 
 func (p *parser) routes(v any, st *State) error {
-	m, err := asMap("routes", v)
+	m, err := nmstate.AsMap("routes", v)
 	if err != nil {
 		return err
 	}
 	if err := p.keys("routes", m, "config", "running"); err != nil {
 		return err
 	}
-	list, err := asList("routes.config", m["config"])
+	list, err := nmstate.AsList("routes.config", m["config"])
 	if err != nil {
 		return err
 	}
 	for j, e := range list {
 		path := fmt.Sprintf("routes.config[%d]", j)
-		rm, err := asMap(path, e)
+		rm, err := nmstate.AsMap(path, e)
 		if err != nil {
 			return err
 		}
@@ -870,11 +713,11 @@ func (p *parser) routes(v any, st *State) error {
 			continue // removing routes is for tools acting on a running system
 		}
 		r := Route{Path: path}
-		if r.Destination, err = parsePrefix(path+".destination", rm["destination"]); err != nil {
+		if r.Destination, err = nmstate.ParsePrefix(path+".destination", rm["destination"]); err != nil {
 			return err
 		}
 		if nh, ok := rm["next-hop-address"]; ok {
-			if r.Via, err = parseAddr(path+".next-hop-address", nh); err != nil {
+			if r.Via, err = nmstate.ParseAddr(path+".next-hop-address", nh); err != nil {
 				return err
 			}
 			if r.Via.Is4() != r.Destination.Addr().Is4() {
@@ -888,7 +731,7 @@ func (p *parser) routes(v any, st *State) error {
 		if !ok {
 			return errorf(path, "no next-hop-interface: a route is written with its interface")
 		}
-		name, err := asString(path+".next-hop-interface", ifV)
+		name, err := nmstate.AsString(path+".next-hop-interface", ifV)
 		if err != nil {
 			return err
 		}
@@ -896,12 +739,12 @@ func (p *parser) routes(v any, st *State) error {
 			return errorf(path+".next-hop-interface", "%q is not an interface of the document", name)
 		}
 		if mv, ok := rm["metric"]; ok {
-			if r.Metric, err = asInt(path+".metric", mv, 0, 1<<32-1); err != nil {
+			if r.Metric, err = nmstate.AsInt(path+".metric", mv, 0, 1<<32-1); err != nil {
 				return err
 			}
 		}
 		if tv, ok := rm["table-id"]; ok {
-			if r.Table, err = asInt(path+".table-id", tv, 0, 1<<32-1); err != nil {
+			if r.Table, err = nmstate.AsInt(path+".table-id", tv, 0, 1<<32-1); err != nil {
 				return err
 			}
 			if r.Table == 254 {
@@ -914,20 +757,20 @@ func (p *parser) routes(v any, st *State) error {
 }
 
 func (p *parser) rules(v any, st *State) error {
-	m, err := asMap("route-rules", v)
+	m, err := nmstate.AsMap("route-rules", v)
 	if err != nil {
 		return err
 	}
 	if err := p.keys("route-rules", m, "config"); err != nil {
 		return err
 	}
-	list, err := asList("route-rules.config", m["config"])
+	list, err := nmstate.AsList("route-rules.config", m["config"])
 	if err != nil {
 		return err
 	}
 	for j, e := range list {
 		path := fmt.Sprintf("route-rules.config[%d]", j)
-		rm, err := asMap(path, e)
+		rm, err := nmstate.AsMap(path, e)
 		if err != nil {
 			return err
 		}
@@ -942,12 +785,12 @@ func (p *parser) rules(v any, st *State) error {
 		}
 		r := Rule{Path: path}
 		if v, ok := rm["ip-from"]; ok {
-			if r.From, err = parsePrefix(path+".ip-from", v); err != nil {
+			if r.From, err = nmstate.ParsePrefix(path+".ip-from", v); err != nil {
 				return err
 			}
 		}
 		if v, ok := rm["ip-to"]; ok {
-			if r.To, err = parsePrefix(path+".ip-to", v); err != nil {
+			if r.To, err = nmstate.ParsePrefix(path+".ip-to", v); err != nil {
 				return err
 			}
 		}
@@ -958,7 +801,7 @@ func (p *parser) rules(v any, st *State) error {
 			return errorf(path, "ip-from and ip-to are of different families")
 		}
 		if v, ok := rm["priority"]; ok {
-			if r.Priority, err = asInt(path+".priority", v, 0, 1<<32-1); err != nil {
+			if r.Priority, err = nmstate.AsInt(path+".priority", v, 0, 1<<32-1); err != nil {
 				return err
 			}
 		}
@@ -966,7 +809,7 @@ func (p *parser) rules(v any, st *State) error {
 		if !ok {
 			return errorf(path, "no route-table")
 		}
-		if r.Table, err = asInt(path+".route-table", tv, 1, 1<<32-1); err != nil {
+		if r.Table, err = nmstate.AsInt(path+".route-table", tv, 1, 1<<32-1); err != nil {
 			return err
 		}
 		if r.Interface = ruleInterface(r, st); r.Interface == nil {
@@ -995,38 +838,38 @@ func ruleInterface(r Rule, st *State) *Interface {
 }
 
 func (p *parser) dns(v any, st *State) error {
-	m, err := asMap("dns-resolver", v)
+	m, err := nmstate.AsMap("dns-resolver", v)
 	if err != nil {
 		return err
 	}
 	if err := p.keys("dns-resolver", m, "config", "running"); err != nil {
 		return err
 	}
-	c, err := asMap("dns-resolver.config", m["config"])
+	c, err := nmstate.AsMap("dns-resolver.config", m["config"])
 	if err != nil {
 		return err
 	}
 	if err := p.keys("dns-resolver.config", c, "server", "search"); err != nil {
 		return err
 	}
-	servers, err := asList("dns-resolver.config.server", c["server"])
+	servers, err := nmstate.AsList("dns-resolver.config.server", c["server"])
 	if err != nil {
 		return err
 	}
 	for j, s := range servers {
-		a, err := parseAddr(fmt.Sprintf("dns-resolver.config.server[%d]", j), s)
+		a, err := nmstate.ParseAddr(fmt.Sprintf("dns-resolver.config.server[%d]", j), s)
 		if err != nil {
 			return err
 		}
 		st.DNS.Servers = append(st.DNS.Servers, a)
 	}
-	search, err := asList("dns-resolver.config.search", c["search"])
+	search, err := nmstate.AsList("dns-resolver.config.search", c["search"])
 	if err != nil {
 		return err
 	}
 	for j, s := range search {
 		path := fmt.Sprintf("dns-resolver.config.search[%d]", j)
-		str, err := asString(path, s)
+		str, err := nmstate.AsString(path, s)
 		if err != nil {
 			return err
 		}
@@ -1039,7 +882,7 @@ func (p *parser) dns(v any, st *State) error {
 }
 
 func (p *parser) hostname(v any, st *State) error {
-	m, err := asMap("hostname", v)
+	m, err := nmstate.AsMap("hostname", v)
 	if err != nil {
 		return err
 	}
@@ -1050,7 +893,7 @@ func (p *parser) hostname(v any, st *State) error {
 	if !ok || hv == nil {
 		return nil
 	}
-	h, err := asString("hostname.config", hv)
+	h, err := nmstate.AsString("hostname.config", hv)
 	if err != nil {
 		return err
 	}
