@@ -1,13 +1,13 @@
 package render
 
 import (
-	"github.com/netplumb/netplumb/nmstate"
-
 	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/netplumb/netplumb/nmstate"
 )
 
 // State is the part of an NMState desired state the renderers write: the
