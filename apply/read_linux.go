@@ -350,7 +350,7 @@ func (k *NetlinkKernel) readAddresses(ctx context.Context, st *State) error {
 		if !p.IsValid() {
 			continue
 		}
-		addr := Address{Prefix: p, Dynamic: uint32(a.ValidLft) != math.MaxUint32}
+		addr := Address{Prefix: p, Dynamic: uint32(a.ValidLft) != math.MaxUint32, Secondary: a.Flags&unix.IFA_F_SECONDARY != 0}
 		if p.Addr().Is4() {
 			i.IPv4.Addresses = append(i.IPv4.Addresses, addr)
 		} else {

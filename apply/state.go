@@ -76,6 +76,9 @@ type Address struct {
 	// Dynamic: given by DHCP or SLAAC (a finite lifetime); never removed
 	// by a plan.
 	Dynamic bool
+	// Secondary: an IPv4 address in the subnet of an earlier (primary)
+	// one; with promote_secondaries 0, deleting the primary drops it.
+	Secondary bool
 }
 
 // LinkLocal reports whether the address is IPv6 link-local (fe80::/10),
