@@ -212,6 +212,9 @@ func (p *planner) removeLinks() error {
 		if di.State != StateAbsent || ci == nil {
 			continue
 		}
+		if ci.Type == TypeEthernet || ci.Type == TypeLoopback || ci.Type == TypeUnknown {
+			return nmstate.Errorf(nmstate.Join(di.Path, "state"), "%s is of type %s, which cannot be removed; state: down takes it down", ci.Name, ci.Type)
+		}
 		p.gone[ci.Name] = true
 		dels = append(dels, ci)
 		if ci.Type == TypeVeth && ci.Veth != nil && p.current(ci.Veth.Peer) != nil {
@@ -267,7 +270,7 @@ func (p *planner) createLinks() error {
 		}
 		if ci := p.current(di.Name); ci != nil {
 			if !compatible(di.Type, ci.Type) {
-				return nmstate.Errorf(nmstate.Join(di.Path, "type"), "%s is a %s, not a %s; remove it first (state: absent) to make it anew", di.Name, ci.Type, di.Type)
+				return nmstate.Errorf(nmstate.Join(di.Path, "type"), "%s is of type %s, not %s; remove it first (state: absent) to make it anew", di.Name, ci.Type, di.Type)
 			}
 			continue
 		}
@@ -590,6 +593,27 @@ func (p *planner) familyAddresses(name string, want []netip.Prefix, v6 bool) {
 			dels = append(dels, a)
 		}
 	}
+	if p.exact && !v6 {
+		// A restore puts the IPv4 addresses back in their order too: what
+		// follows the longest common start is removed and added again.
+		var static []Address
+		for _, a := range have {
+			if !a.Dynamic {
+				static = append(static, a)
+			}
+		}
+		k := 0
+		for k < len(static) && k < len(want) && static[k].Prefix == want[k] {
+			k++
+		}
+		dels = static[k:]
+	}
+	orig := have
+	if p.exact && !v6 {
+		have = slices.DeleteFunc(slices.Clone(have), func(a Address) bool {
+			return slices.ContainsFunc(dels, func(d Address) bool { return d.Prefix == a.Prefix })
+		})
+	}
 	// With promote_secondaries 0, deleting an IPv4 primary drops the
 	// secondaries of its subnet: those that are to stay are added again.
 	deleted := func(pf netip.Prefix) bool {
@@ -615,12 +639,12 @@ func (p *planner) familyAddresses(name string, want []netip.Prefix, v6 bool) {
 		p.addrDels = append(p.addrDels, Op{Kind: OpAddrDel, Name: name, Address: &a})
 	}
 	remaining := 0
-	for _, a := range have {
+	for _, a := range orig {
 		if !dropped[a.Prefix] && !deleted(a.Prefix) {
 			remaining++
 		}
 	}
-	if !v6 && len(have) > 0 && remaining == 0 {
+	if !v6 && len(orig) > 0 && remaining == 0 {
 		p.flushed[name] = true // the last IPv4 address takes the link's IPv4 routes along
 	}
 	for _, pf := range want {
@@ -656,9 +680,16 @@ func (e *DesiredRoute) matches(r Route, exact bool) bool {
 
 func (p *planner) planRoutes() error {
 	// Links that lose their last IPv4 address lose their IPv4 routes.
+	// Links that lose their last IPv4 address for a while lose their IPv4
+	// routes: the config ones are added back (routes are only removed
+	// when asked), unless an absent entry matches them.
+	var lost []Route
 	kept := p.routes[:0:0]
 	for _, r := range p.routes {
 		if r.Destination.Addr().Is4() && p.flushed[r.Interface] {
+			if r.Config() || p.exact {
+				lost = append(lost, r)
+			}
 			continue
 		}
 		kept = append(kept, r)
@@ -679,7 +710,17 @@ func (p *planner) planRoutes() error {
 			kept = append(kept, r)
 		}
 		p.routes = kept
+		lost = slices.DeleteFunc(lost, func(r Route) bool { return (r.Config() || p.exact) && e.matches(r, p.exact) })
 	}
+	defer func() {
+		for _, r := range lost {
+			if !slices.ContainsFunc(p.routes, func(c Route) bool { return sameRoute(c, r, p.exact) }) {
+				rr := r
+				p.routes = append(p.routes, r)
+				p.routeAdds = append(p.routeAdds, Op{Kind: OpRouteAdd, Name: r.Interface, Route: &rr})
+			}
+		}
+	}()
 	for n := range p.d.Routes {
 		e := &p.d.Routes[n]
 		if e.Absent {
