@@ -60,7 +60,8 @@ type DesiredInterface struct {
 	Veth    *VethState
 	MacVlan *MacVlanState
 
-	index int // restore: the index the link had
+	index int       // restore: the index the link had
+	snap  []Address // restore: the addresses as they were, flags and all
 }
 
 // DesiredIP is an ipv4 or ipv6 section.
@@ -529,9 +530,10 @@ var bondModes = map[string]string{
 	"balance-alb": "balance-alb", "6": "balance-alb",
 }
 
-// bondOptionNames are the bond options netapplyctl sets.
-var bondOptionNames = []string{"miimon", "updelay", "downdelay", "lacp_rate", "xmit_hash_policy", "primary",
-	"arp_interval", "ad_select", "min_links", "all_slaves_active", "fail_over_mac", "use_carrier"}
+// bondOptionNames are the bond options netapplyctl sets; others (as show
+// prints them) pass when they already hold.
+var bondOptionNames = []string{"miimon", "updelay", "downdelay", "lacp_rate", "xmit_hash_policy",
+	"arp_interval", "min_links", "all_slaves_active", "use_carrier"}
 
 func (i *DesiredInterface) bond(p *desiredParser) func(string, map[string]any, *nmstate.Field) error {
 	return func(path string, m map[string]any, f *nmstate.Field) error {
@@ -576,8 +578,8 @@ func (i *DesiredInterface) bond(p *desiredParser) func(string, map[string]any, *
 			}
 			for _, k := range sortedKeys(om) {
 				kp := nmstate.Join(op, k)
-				if !slices.Contains(bondOptionNames, k) {
-					return nmstate.Errorf(kp, "bond option not supported by netapplyctl (it sets %s)", strings.Join(bondOptionNames, ", "))
+				if strings.Trim(k, "abcdefghijklmnopqrstuvwxyz_0123456789") != "" {
+					return nmstate.Errorf(kp, "%q is not a bond option", k)
 				}
 				var s string
 				switch v := om[k].(type) {

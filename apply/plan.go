@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/netplumb/netplumb/nmstate"
 )
@@ -98,6 +99,7 @@ func desiredFrom(i *Interface) *DesiredInterface {
 	}
 	ctl := i.Controller
 	di.Controller = &ctl
+	di.snap = append(slices.Clone(i.IPv4.Addresses), i.IPv6.Addresses...)
 	for _, fam := range []struct {
 		cur *IPState
 		out **DesiredIP
@@ -458,6 +460,23 @@ func (p *planner) setLinks() error {
 			want[di.Name], wantBy[di.Name] = ctl, nmstate.Join(di.Path, "controller")
 		}
 	}
+	for _, di := range p.d.Interfaces {
+		if di.State == StateAbsent || di.Bond == nil {
+			continue
+		}
+		var have map[string]string
+		if l := p.current(di.Name); l != nil && l.Bond != nil {
+			have = l.Bond.Options
+		}
+		for _, k := range sortedKeys(di.Bond.Options) {
+			if have[k] != di.Bond.Options[k] && !slices.Contains(bondOptionNames, k) {
+				return nmstate.Errorf(nmstate.Join(di.Path, "link-aggregation.options."+k), "netapplyctl sets only the bond options %s", strings.Join(bondOptionNames, ", "))
+			}
+		}
+		if l := p.current(di.Name); l != nil && l.Bond != nil && di.Bond.Mode != "" && di.Bond.Mode != l.Bond.Mode {
+			return nmstate.Errorf(nmstate.Join(di.Path, "link-aggregation.mode"), "%s is in mode %s: changing the mode needs the bond removed first (state: absent)", di.Name, l.Bond.Mode)
+		}
+	}
 	// Controllers before their ports, bases before the links on them.
 	depth := map[string]int{}
 	var depthOf func(string, int) int
@@ -572,13 +591,13 @@ func (p *planner) addresses() error {
 			if ip.Enabled {
 				want = ip.Addresses
 			}
-			p.familyAddresses(di.Name, want, fam.v6)
+			p.familyAddresses(di.Name, want, fam.v6, di.snap)
 		}
 	}
 	return nil
 }
 
-func (p *planner) familyAddresses(name string, want []netip.Prefix, v6 bool) {
+func (p *planner) familyAddresses(name string, want []netip.Prefix, v6 bool, snap []Address) {
 	var have []Address
 	if l := p.current(name); l != nil {
 		have = l.IPv4.Addresses
@@ -652,7 +671,11 @@ func (p *planner) familyAddresses(name string, want []netip.Prefix, v6 bool) {
 		if present && !dropped[pf] {
 			continue
 		}
-		p.addrAdds = append(p.addrAdds, Op{Kind: OpAddrAdd, Name: name, Address: &Address{Prefix: pf}})
+		a := &Address{Prefix: pf}
+		if at := slices.IndexFunc(snap, func(s Address) bool { return s.Prefix == pf }); at >= 0 {
+			a.Broadcast, a.Flags = snap[at].Broadcast, snap[at].Flags
+		}
+		p.addrAdds = append(p.addrAdds, Op{Kind: OpAddrAdd, Name: name, Address: a})
 	}
 }
 

@@ -39,6 +39,10 @@ type NetlinkKernel struct {
 	ResolvConf string
 	// Hostname returns the host name (os.Hostname); nil reads none.
 	Hostname func() (string, error)
+	// SetHostname sets it (unix.Sethostname); nil refuses hostname-set.
+	SetHostname func(string) error
+
+	applier *applier
 }
 
 var _ Kernel = (*NetlinkKernel)(nil)
@@ -350,7 +354,14 @@ func (k *NetlinkKernel) readAddresses(ctx context.Context, st *State) error {
 		if !p.IsValid() {
 			continue
 		}
-		addr := Address{Prefix: p, Dynamic: uint32(a.ValidLft) != math.MaxUint32, Secondary: a.Flags&unix.IFA_F_SECONDARY != 0}
+		addr := Address{Prefix: p, Dynamic: uint32(a.ValidLft) != math.MaxUint32, Secondary: a.Flags&unix.IFA_F_SECONDARY != 0,
+			Flags: a.Flags & keptAddrFlags}
+		if p.Addr().Is4() {
+			addr.Broadcast = netip.IPv4Unspecified()
+			if b, ok := netip.AddrFromSlice(a.Broadcast); ok {
+				addr.Broadcast = b.Unmap()
+			}
+		}
 		if p.Addr().Is4() {
 			i.IPv4.Addresses = append(i.IPv4.Addresses, addr)
 		} else {
@@ -363,6 +374,9 @@ func (k *NetlinkKernel) readAddresses(ctx context.Context, st *State) error {
 	}
 	return nil
 }
+
+// keptAddrFlags are the address flags a rollback gives back.
+const keptAddrFlags = unix.IFA_F_NODAD | unix.IFA_F_NOPREFIXROUTE | unix.IFA_F_MANAGETEMPADDR | unix.IFA_F_HOMEADDRESS
 
 // prefixOf converts an address and mask, keeping the host bits; it
 // returns the zero Prefix for what is not an IP network.

@@ -79,6 +79,12 @@ type Address struct {
 	// Secondary: an IPv4 address in the subnet of an earlier (primary)
 	// one; with promote_secondaries 0, deleting the primary drops it.
 	Secondary bool
+	// Broadcast is an IPv4 address's broadcast address as read, 0.0.0.0
+	// when it has none; the zero Addr (a new address) lets it be computed.
+	Broadcast netip.Addr
+	// Flags are the kernel's IFA_F_ flags a rollback gives back (nodad,
+	// noprefixroute, mngtmpaddr, homeaddress).
+	Flags int
 }
 
 // LinkLocal reports whether the address is IPv6 link-local (fe80::/10),

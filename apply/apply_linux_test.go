@@ -1,0 +1,548 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netns"
+
+	"github.com/netplumb/netplumb/apply/applytest"
+	"github.com/netplumb/netplumb/nmstate"
+)
+
+// counting wraps a Kernel: it counts the operations sent and can fail
+// the one with a given number.
+type counting struct {
+	Kernel
+	mu     sync.Mutex
+	writes int
+	failAt int // -1: never
+}
+
+func (c *counting) Apply(ctx context.Context, op Op) error {
+	c.mu.Lock()
+	n := c.writes
+	c.writes++
+	c.mu.Unlock()
+	if n == c.failAt {
+		return fmt.Errorf("%s: injected failure", op)
+	}
+	return c.Kernel.Apply(ctx, op)
+}
+
+// nsKernel is a kernel on a new namespace, with resolv.conf in a
+// temporary directory.
+func nsKernel(t *testing.T, kinds ...string) (*NetlinkKernel, netns.NsHandle) {
+	t.Helper()
+	h, ns := applytest.NewNS(t)
+	for _, kind := range kinds {
+		applytest.RequireKind(t, ns, kind)
+	}
+	return newNSKernel(t, h, ns), ns
+}
+
+func newNSKernel(t *testing.T, h *netlink.Handle, ns netns.NsHandle) *NetlinkKernel {
+	return &NetlinkKernel{Handle: h, NS: ns, ResolvConf: filepath.Join(t.TempDir(), "resolv.conf")}
+}
+
+func desired(t *testing.T, doc string) *Desired {
+	t.Helper()
+	v, err := nmstate.Decode([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ParseDesired(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func transact(t *testing.T, k Kernel, doc string) []Op {
+	t.Helper()
+	ops, err := Transact(context.Background(), k, desired(t, doc), TxOptions{Verify: true, Rollback: true})
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	return ops
+}
+
+// reapply checks that applying doc again plans nothing and sends nothing.
+func reapply(t *testing.T, k Kernel, doc string) {
+	t.Helper()
+	c := &counting{Kernel: k, failAt: -1}
+	ops := transact(t, c, doc)
+	if len(ops) != 0 || c.writes != 0 {
+		t.Errorf("re-apply: %d operations planned, %d sent: %v", len(ops), c.writes, ops)
+	}
+}
+
+const nsBase = `
+link add eth0 address 02:00:00:00:00:10 type veth peer name eth0-peer
+link set eth0 up
+link set eth0-peer up
+address add 192.0.2.10/24 dev eth0
+address add 2001:db8:1::10/64 dev eth0 nodad
+route add default via 192.0.2.1 dev eth0 metric 100
+route add 10.20.0.0/16 via 192.0.2.2 dev eth0 table 100 metric 5
+rule add from 192.0.2.10 table 100 pref 1000
+`
+
+const nsDesired = `
+interfaces:
+- name: br0
+  type: linux-bridge
+  state: up
+  mtu: 1400
+  mac-address: 02:00:00:00:00:20
+  bridge:
+    options:
+      stp:
+        enabled: false
+    port:
+    - name: v0
+  ipv4:
+    enabled: true
+    address:
+    - ip: 10.0.0.1
+      prefix-length: 24
+    - ip: 10.0.0.2
+      prefix-length: 24
+  ipv6:
+    enabled: true
+    address:
+    - ip: 2001:db8:2::1
+      prefix-length: 64
+- name: v0
+  type: veth
+  state: up
+  mtu: 1400
+  veth:
+    peer: v1
+- name: v1
+  type: veth
+  state: up
+  mtu: 1400
+  ipv4:
+    address:
+    - ip: 10.0.0.9
+      prefix-length: 24
+- name: mv0
+  type: mac-vlan
+  state: up
+  mac-vlan:
+    base-iface: eth0
+    mode: bridge
+  ipv4:
+    address:
+    - ip: 192.0.2.50
+      prefix-length: 24
+- name: vx0
+  type: vxlan
+  state: up
+  mtu: 1350
+  vxlan:
+    id: 42
+    remote: 192.0.2.99
+    local: 192.0.2.10
+    base-iface: eth0
+    destination-port: 4789
+- name: eth0
+  mtu: 1450
+  ipv4:
+    address:
+    - ip: 192.0.2.10
+      prefix-length: 24
+    - ip: 192.0.2.11
+      prefix-length: 24
+routes:
+  config:
+  - destination: 10.10.0.0/16
+    next-hop-address: 10.0.0.254
+    next-hop-interface: br0
+    metric: 50
+    table-id: 200
+  - destination: 10.11.0.0/16
+    next-hop-address: 10.0.0.254
+    next-hop-interface: br0
+    table-id: 201
+  - destination: 2001:db8:9::/48
+    next-hop-address: 2001:db8:2::fe
+    next-hop-interface: br0
+    metric: 300
+  - destination: 10.20.0.0/16
+    table-id: 0
+    state: absent
+route-rules:
+  config:
+  - ip-from: 10.0.0.0/24
+    route-table: 200
+  - ip-to: 10.11.0.0/16
+    priority: 500
+    route-table: 201
+  - ip-from: 2001:db8:2::/64
+    route-table: 200
+  - ip-from: 192.0.2.10/32
+    state: absent
+dns-resolver:
+  config:
+    server:
+    - 192.0.2.53
+    search:
+    - example.net
+`
+
+// TestApplyNamespace creates, re-applies, modifies and removes veth,
+// linux-bridge, mac-vlan and vxlan links with addresses, routes in
+// several tables and rules, in a namespace of its own.
+func TestApplyNamespace(t *testing.T) {
+	t.Parallel()
+	k, ns := nsKernel(t, "veth", "bridge", "macvlan", "vxlan")
+	applytest.Batch(t, ns, nsBase)
+
+	ops := transact(t, k, nsDesired)
+	if len(ops) < 20 {
+		t.Errorf("plan of %d operations, want a score or more: %v", len(ops), ops)
+	}
+	st, err := k.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct{ what, got, want string }{
+		{"br0 mtu", fmt.Sprint(st.Lookup("br0").MTU), "1400"},
+		{"br0 mac", st.Lookup("br0").MAC, "02:00:00:00:00:20"},
+		{"v0 controller", st.Lookup("v0").Controller, "br0"},
+		{"vx0 id", fmt.Sprint(st.Lookup("vx0").VXLAN.ID), "42"},
+		{"mv0 base", st.Lookup("mv0").MacVlan.Base, "eth0"},
+		{"eth0 mtu", fmt.Sprint(st.Lookup("eth0").MTU), "1450"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: %s, want %s", c.what, c.got, c.want)
+		}
+	}
+	routes := applytest.Run(t, ns, "ip", "route", "show", "table", "all")
+	for _, want := range []string{"10.10.0.0/16 via 10.0.0.254 dev br0 table 200 proto static metric 50",
+		"10.11.0.0/16 via 10.0.0.254 dev br0 table 201 proto static",
+		"2001:db8:9::/48 via 2001:db8:2::fe dev br0 proto static metric 300",
+		"default via 192.0.2.1 dev eth0 metric 100"} {
+		if !strings.Contains(routes, want) {
+			t.Errorf("no route %q in\n%s", want, routes)
+		}
+	}
+	if strings.Contains(routes, "10.20.0.0/16") {
+		t.Errorf("absent route 10.20.0.0/16 stayed:\n%s", routes)
+	}
+	rules := applytest.Run(t, ns, "ip", "rule") + applytest.Run(t, ns, "ip", "-6", "rule")
+	for _, want := range []string{"30000:\tfrom 10.0.0.0/24 lookup 200", "500:\tfrom all to 10.11.0.0/16 lookup 201", "30001:\tfrom 2001:db8:2::/64 lookup 200"} {
+		if !strings.Contains(rules, want) {
+			t.Errorf("no rule %q in\n%s", want, rules)
+		}
+	}
+	if strings.Contains(rules, "192.0.2.10") {
+		t.Errorf("absent rule stayed:\n%s", rules)
+	}
+	if b, err := os.ReadFile(k.ResolvConf); err != nil || !strings.Contains(string(b), "nameserver 192.0.2.53\nsearch example.net\n") {
+		t.Errorf("resolv.conf: %q %v", b, err)
+	}
+
+	reapply(t, k, nsDesired)
+	// show's output applies as a no-op too.
+	shown, err := nmstate.MarshalYAML(Show(st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reapply(t, k, string(shown))
+
+	// Modify: MTU, MAC, addresses (the primary goes: its secondary
+	// stays), a bridge port leaves, STP on, routes and rules removed.
+	modified := `
+interfaces:
+- name: br0
+  mac-address: 02:00:00:00:00:21
+  bridge:
+    options:
+      stp:
+        enabled: true
+    port: []
+  ipv4:
+    address:
+    - ip: 10.0.0.2
+      prefix-length: 24
+  ipv6:
+    address: []
+- name: vx0
+  state: absent
+- name: v0
+  state: down
+  mtu: 1300
+routes:
+  config:
+  - next-hop-interface: br0
+    table-id: 200
+    state: absent
+  - destination: 10.11.0.0/16
+    next-hop-address: 10.0.0.254
+    next-hop-interface: br0
+    metric: 999
+    table-id: 201
+route-rules:
+  config:
+  - route-table: 200
+    state: absent
+`
+	transact(t, k, modified)
+	reapply(t, k, modified)
+	st, err = k.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	br := st.Lookup("br0")
+	if br.MAC != "02:00:00:00:00:21" || !br.Bridge.STP || len(br.Bridge.Ports) != 0 || st.Lookup("v0").Up || st.Lookup("vx0") != nil {
+		t.Errorf("after modifying: br0 %+v %+v, v0 up %v, vx0 %v", br, br.Bridge, st.Lookup("v0").Up, st.Lookup("vx0"))
+	}
+	if got := br.IPv4.Addresses; len(got) != 1 || got[0].Prefix.String() != "10.0.0.2/24" || got[0].Secondary {
+		t.Errorf("br0 IPv4 %v", got)
+	}
+	routes = applytest.Run(t, ns, "ip", "route", "show", "table", "all")
+	if strings.Contains(routes, "table 200") || !strings.Contains(routes, "10.11.0.0/16 via 10.0.0.254 dev br0 table 201") {
+		t.Errorf("routes after modifying:\n%s", routes)
+	}
+
+	// Remove: one veth end takes the other along.
+	removed := `
+interfaces:
+- name: v1
+  state: absent
+- name: br0
+  state: absent
+- name: mv0
+  state: absent
+`
+	transact(t, k, removed)
+	reapply(t, k, removed)
+	st, err = k.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"v0", "v1", "br0", "mv0"} {
+		if st.Lookup(n) != nil {
+			t.Errorf("%s is still there", n)
+		}
+	}
+}
+
+// TestApplyRollbackEveryStep fails multi-step applies at each step in
+// turn and checks that the namespace's full ip dump, and resolv.conf, are
+// the same as before: one apply that creates links, addresses, routes and
+// rules, one that removes and changes them.
+func TestApplyRollbackEveryStep(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		setup   []string // applied before, in order
+		desired string
+	}{
+		{"create", nil, nsDesired},
+		{"remove", []string{nsDesired}, `
+interfaces:
+- name: vx0
+  state: absent
+- name: v1
+  state: absent
+- name: br0
+  mtu: 1500
+  ipv4:
+    address:
+    - ip: 10.0.0.2
+      prefix-length: 24
+    - ip: 10.0.0.3
+      prefix-length: 24
+- name: eth0
+  ipv4:
+    address:
+    - ip: 192.0.2.11
+      prefix-length: 24
+routes:
+  config:
+  - table-id: 0
+    next-hop-interface: br0
+    state: absent
+  - destination: 10.12.0.0/16
+    next-hop-address: 192.0.2.1
+    next-hop-interface: eth0
+route-rules:
+  config:
+  - family: ipv6
+    state: absent
+dns-resolver:
+  config:
+    server: []
+`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			prepare := func(t *testing.T) (*NetlinkKernel, netns.NsHandle) {
+				k, ns := nsKernel(t, "veth", "bridge", "macvlan", "vxlan")
+				applytest.Batch(t, ns, nsBase)
+				for _, doc := range c.setup {
+					transact(t, k, doc)
+				}
+				if err := os.WriteFile(k.ResolvConf, []byte("# as it was\nnameserver 198.51.100.53\noptions edns0\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return k, ns
+			}
+			k, _ := prepare(t)
+			d := desired(t, c.desired)
+			st, err := k.Read(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ops, _, err := Plan(st, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ops) < 8 {
+				t.Fatalf("a plan of %d steps is too short to test: %v", len(ops), ops)
+			}
+			for step := range ops {
+				k, ns := prepare(t)
+				before := applytest.DumpJSON(t, ns)
+				cnt := &counting{Kernel: k, failAt: step}
+				_, err := Transact(context.Background(), cnt, d, TxOptions{Verify: true, Rollback: true})
+				var tx *TxError
+				if !errors.As(err, &tx) || !tx.RolledBack || !strings.Contains(err.Error(), "injected failure") {
+					t.Fatalf("step %d (%s): %v", step, ops[step], err)
+				}
+				if after := applytest.DumpJSON(t, ns); after != before {
+					t.Errorf("step %d (%s): the namespace differs after the rollback:\n%s", step, ops[step], lineDiff(before, after))
+				}
+				if b, _ := os.ReadFile(k.ResolvConf); string(b) != "# as it was\nnameserver 198.51.100.53\noptions edns0\n" {
+					t.Errorf("step %d: resolv.conf after the rollback: %q", step, b)
+				}
+			}
+		})
+	}
+}
+
+// lineDiff shows the lines of b that a lacks and the other way round.
+func lineDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var out []string
+	for i := 0; i < max(len(al), len(bl)); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			out = append(out, fmt.Sprintf("%d: -%s\n%d: +%s", i+1, x, i+1, y))
+			if len(out) > 20 {
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestApplyNetlinkErrorRollsBack checks that a real netlink failure
+// (a route via a gateway no address reaches) rolls back what came before.
+func TestApplyNetlinkErrorRollsBack(t *testing.T) {
+	t.Parallel()
+	k, ns := nsKernel(t, "veth", "bridge")
+	applytest.Batch(t, ns, nsBase)
+	before := applytest.DumpJSON(t, ns)
+	_, err := Transact(context.Background(), k, desired(t, `
+interfaces:
+- name: br9
+  type: linux-bridge
+  ipv4:
+    address:
+    - ip: 10.9.0.1
+      prefix-length: 24
+routes:
+  config:
+  - destination: 10.99.0.0/16
+    next-hop-address: 172.31.0.1
+    next-hop-interface: br9
+`), TxOptions{Verify: true, Rollback: true})
+	var tx *TxError
+	if !errors.As(err, &tx) || !tx.RolledBack {
+		t.Fatalf("want a rolled-back failure, got %v", err)
+	}
+	if want := "ip route add 10.99.0.0/16 via 172.31.0.1 dev br9 metric 0: "; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q does not start with %q", err, want)
+	}
+	if after := applytest.DumpJSON(t, ns); after != before {
+		t.Errorf("the namespace differs after the rollback:\n%s", lineDiff(before, after))
+	}
+}
+
+// TestApplyConcurrent runs applies of different states to one namespace
+// at once under the lock: each holds afterwards.
+func TestApplyConcurrent(t *testing.T) {
+	t.Parallel()
+	h, ns := applytest.NewNS(t)
+	applytest.RequireKind(t, ns, "bridge")
+	lock := filepath.Join(t.TempDir(), "netapplyctl.lock")
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for n := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h2, err := netlink.NewHandleAt(ns)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer h2.Close()
+			k := &NetlinkKernel{Handle: h2, NS: ns}
+			unlock, err := Lock(context.Background(), lock)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer unlock()
+			doc := fmt.Sprintf("interfaces:\n- name: br%d\n  type: linux-bridge\n  ipv4:\n    address:\n    - ip: 10.%d.0.1\n      prefix-length: 24\nroute-rules:\n  config:\n  - ip-from: 10.%d.0.0/24\n    route-table: %d\n", n, n, n, 100+n)
+			if _, err := Transact(context.Background(), k, desired(t, doc), TxOptions{Verify: true, Rollback: true}); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	k := &NetlinkKernel{Handle: h, NS: ns}
+	st, err := k.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	prios := map[int]bool{}
+	for _, r := range st.Rules {
+		if !r.Default {
+			prios[r.Priority] = true
+		}
+	}
+	for n := range 8 {
+		if st.Lookup(fmt.Sprintf("br%d", n)) == nil {
+			t.Errorf("br%d missing", n)
+		}
+	}
+	if len(prios) != 8 {
+		t.Errorf("rules took %d distinct priorities, want 8 (one each, max+1): %v", len(prios), prios)
+	}
+}
