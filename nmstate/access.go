@@ -191,3 +191,23 @@ func ParsePrefix(path string, v any) (netip.Prefix, error) {
 	}
 	return pf.Masked(), nil
 }
+
+// CheckHostname checks a host name or domain (RFC 1123 labels).
+func CheckHostname(path, h string) error {
+	name := strings.TrimSuffix(h, ".")
+	if name == "" || len(name) > 253 {
+		return Errorf(path, "host name %q is not 1 to 253 bytes long", h)
+	}
+	for _, label := range strings.Split(name, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return Errorf(path, "host name %q has an invalid label %q", h, label)
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return Errorf(path, "host name %q holds %q", h, string(c))
+			}
+		}
+	}
+	return nil
+}

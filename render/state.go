@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/netplumb/netplumb/nmstate"
 )
@@ -238,26 +237,6 @@ func checkText(path, s string) error {
 	for _, r := range s {
 		if r < ' ' || r == 0x7f || r == '"' || r == '\'' || r == '\\' || r == '$' || r == '`' || (r >= 0x80 && r <= 0x9f) || r == 0x2028 || r == 0x2029 {
 			return errorf(path, "%q holds %q, which no network file can hold safely", s, r)
-		}
-	}
-	return nil
-}
-
-// checkHostname checks a host name or domain (RFC 1123 labels).
-func checkHostname(path, h string) error {
-	name := strings.TrimSuffix(h, ".")
-	if name == "" || len(name) > 253 {
-		return errorf(path, "host name %q is not 1 to 253 bytes long", h)
-	}
-	for _, label := range strings.Split(name, ".") {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return errorf(path, "host name %q has an invalid label %q", h, label)
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return errorf(path, "host name %q holds %q", h, string(c))
-			}
 		}
 	}
 	return nil
@@ -873,7 +852,7 @@ func (p *parser) dns(v any, st *State) error {
 		if err != nil {
 			return err
 		}
-		if err := checkHostname(path, str); err != nil {
+		if err := nmstate.CheckHostname(path, str); err != nil {
 			return err
 		}
 		st.DNS.Search = append(st.DNS.Search, str)
@@ -897,7 +876,7 @@ func (p *parser) hostname(v any, st *State) error {
 	if err != nil {
 		return err
 	}
-	if err := checkHostname("hostname.config", h); err != nil {
+	if err := nmstate.CheckHostname("hostname.config", h); err != nil {
 		return err
 	}
 	st.Hostname = h

@@ -183,6 +183,16 @@ func WithCode(code int, err error) error {
 	return &exitError{code: code, err: err}
 }
 
+// Exit returns an error that makes the command exit with code and print
+// nothing more, for a status that is an answer rather than a failure
+// (diff --exit-code finding changes).
+func Exit(code int) error { return &silentExit{code} }
+
+type silentExit struct{ code int }
+
+func (e *silentExit) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+func (e *silentExit) ExitCode() int { return e.code }
+
 // BadInput marks err as bad usage or bad input (exit status 2).
 func BadInput(err error) error { return WithCode(ExitUsage, err) }
 
@@ -250,6 +260,9 @@ func (e *PositionError) Snippet() string {
 // chooses, 2 for kong's parse errors, 1 otherwise. It is safe for
 // concurrent use on different writers.
 func Report(w io.Writer, name string, err error) int {
+	if se := (*silentExit)(nil); errors.As(err, &se) {
+		return se.code
+	}
 	msg := strings.TrimRight(err.Error(), "\n")
 	fmt.Fprintf(w, "%s: %s\n", name, msg)
 	var pe *PositionError

@@ -89,6 +89,7 @@ func TestReport(t *testing.T) {
 		{"plain", errors.New("boom"), "x: boom\n", ExitFailure},
 		{"bad input", Errorf("bad %s", "flag"), "x: bad flag\n", ExitUsage},
 		{"wrapped code", fmt.Errorf("ctx: %w", WithCode(ExitChanged, errors.New("changes"))), "x: ctx: changes\n", ExitChanged},
+		{"silent exit", Exit(ExitChanged), "", ExitChanged},
 		{"position with snippet", &PositionError{File: "p.yaml", Line: 2, Col: 5, Err: errors.New("illegal rune '-'"),
 			Text: "a==-b", Caret: 3}, "x: p.yaml:2:5: illegal rune '-'\n| a==-b\n| ...^\n", ExitUsage},
 		{"position without column", &PositionError{File: "s.yaml", Line: 3, Err: errors.New("bad")}, "x: s.yaml:3: bad\n", ExitUsage},

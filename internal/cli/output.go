@@ -92,6 +92,12 @@ func (o *Output) encode(doc any) ([]byte, error) {
 // int64, *big.Int above MaxInt).
 func toJQ(v any) any {
 	switch t := v.(type) {
+	case nmstate.Ordered:
+		out := make(map[string]any, len(t))
+		for _, kv := range t {
+			out[kv.Key] = toJQ(kv.Value)
+		}
+		return out
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
@@ -106,6 +112,8 @@ func toJQ(v any) any {
 		return out
 	case int64:
 		return int(t)
+	case int:
+		return t
 	case uint64:
 		if t <= math.MaxInt {
 			return int(t)

@@ -23,6 +23,12 @@ var Update = flag.Bool("update", false, "rewrite golden files and testscript exp
 // the `exits`, `cmpignore` and `perm` commands, and the package's own
 // commands.
 func Script(t *testing.T, setup func(*testscript.Env) error, cmds ...map[string]func(*testscript.TestScript, bool, []string)) {
+	ScriptCond(t, setup, nil, cmds...)
+}
+
+// ScriptCond is [Script] with conditions of the package's own ([netns]),
+// which cond answers (an error fails the script).
+func ScriptCond(t *testing.T, setup func(*testscript.Env) error, cond func(string) (bool, error), cmds ...map[string]func(*testscript.TestScript, bool, []string)) {
 	all := map[string]func(*testscript.TestScript, bool, []string){
 		"exits":     exits,
 		"cmpignore": cmpIgnore,
@@ -39,6 +45,7 @@ func Script(t *testing.T, setup func(*testscript.Env) error, cmds ...map[string]
 		RequireUniqueNames:  true,
 		UpdateScripts:       *Update,
 		Setup:               setup,
+		Condition:           cond,
 		Cmds:                all,
 	})
 }
