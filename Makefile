@@ -65,6 +65,7 @@ bench:
 	$(GO) test -run '^$$' -bench AWS -benchtime $(BENCHTIME) ./imds/
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./render/
 	$(GO) test -run '^$$' -bench Process -benchtime 20x ./cmd/netrender/
+	$(GO) test -run '^$$' -bench . -benchtime 5x ./apply/
 
 # A short run of every fuzz target (their seed corpora run in `make test`).
 FUZZTIME ?= 30s

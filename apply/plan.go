@@ -52,8 +52,12 @@ func Restore(snap, now *State) ([]Op, error) {
 	for _, r := range snap.Routes {
 		d.Routes = append(d.Routes, exactRoute(r, false))
 	}
+	had := make(map[routeKey]bool, len(snap.Routes))
+	for _, r := range snap.Routes {
+		had[keyOf(r, true)] = true
+	}
 	for _, r := range now.Routes {
-		if !slices.ContainsFunc(snap.Routes, func(s Route) bool { return sameRoute(s, r, true) }) {
+		if !had[keyOf(r, true)] {
 			d.Routes = append(d.Routes, exactRoute(r, true))
 		}
 	}
@@ -679,14 +683,25 @@ func (p *planner) familyAddresses(name string, want []netip.Prefix, v6 bool, sna
 	}
 }
 
-// sameRoute is route equality as nmstate has it: destination, next hop,
-// interface, table and type; exact adds the metric and the protocol.
-func sameRoute(a, b Route, exact bool) bool {
-	if a.Destination != b.Destination || a.Gateway != b.Gateway || a.Interface != b.Interface ||
-		a.Table != b.Table || a.Type != b.Type {
-		return false
+// routeKey is what makes routes equal as nmstate has it: destination, next
+// hop, interface, table and type; exact (a restore) adds the metric and
+// the protocol.
+type routeKey struct {
+	dst      netip.Prefix
+	gw       netip.Addr
+	dev      string
+	table    int
+	typ      string
+	metric   int
+	protocol string
+}
+
+func keyOf(r Route, exact bool) routeKey {
+	k := routeKey{r.Destination, r.Gateway, r.Interface, r.Table, r.Type, 0, ""}
+	if exact {
+		k.metric, k.protocol = r.Metric, r.Protocol
 	}
-	return !exact || a.Metric == b.Metric && a.Protocol == b.Protocol
+	return k
 }
 
 // matches reports whether an absent entry matches a route: every field
@@ -735,10 +750,15 @@ func (p *planner) planRoutes() error {
 		p.routes = kept
 		lost = slices.DeleteFunc(lost, func(r Route) bool { return (r.Config() || p.exact) && e.matches(r, p.exact) })
 	}
+	have := make(map[routeKey]bool, len(p.routes))
+	for _, r := range p.routes {
+		have[keyOf(r, p.exact)] = true
+	}
 	defer func() {
 		for _, r := range lost {
-			if !slices.ContainsFunc(p.routes, func(c Route) bool { return sameRoute(c, r, p.exact) }) {
+			if !have[keyOf(r, p.exact)] {
 				rr := r
+				have[keyOf(r, p.exact)] = true
 				p.routes = append(p.routes, r)
 				p.routeAdds = append(p.routeAdds, Op{Kind: OpRouteAdd, Name: r.Interface, Route: &rr})
 			}
@@ -756,7 +776,7 @@ func (p *planner) planRoutes() error {
 		if dr := p.desired[r.Interface]; r.Interface != "" && dr != nil && dr.State == StateDown && !p.exact {
 			return nmstate.Errorf(nmstate.Join(e.Path, "next-hop-interface"), "%s is to be down, and a route needs its interface up", r.Interface)
 		}
-		if slices.ContainsFunc(p.routes, func(c Route) bool { return sameRoute(c, r, p.exact) }) {
+		if have[keyOf(r, p.exact)] {
 			continue
 		}
 		if r.Metric < 0 {
@@ -765,6 +785,7 @@ func (p *planner) planRoutes() error {
 				r.Metric = 1024 // what the kernel gives an IPv6 route without one
 			}
 		}
+		have[keyOf(r, p.exact)] = true
 		p.routes = append(p.routes, r)
 		p.routeAdds = append(p.routeAdds, Op{Kind: OpRouteAdd, Name: r.Interface, Route: &r})
 	}
