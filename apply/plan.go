@@ -144,6 +144,7 @@ type planner struct {
 	gone    map[string]bool              // links removed by the plan
 	created map[string]*Interface        // links the plan creates (veth peers too)
 	flushed map[string]bool              // links that lose all IPv4 addresses for a while
+	noIPv4  map[string]bool              // links left without IPv4 addresses
 	routes  []Route                      // the routes as they will be
 	rules   []Rule                       // the non-default rules as they will be
 
@@ -156,7 +157,7 @@ type planner struct {
 func newPlanner(cur *State, d *Desired, exact bool) *planner {
 	p := &planner{cur: cur, d: d, exact: exact,
 		byName: make(map[string]*Interface, len(cur.Interfaces)), desired: map[string]*DesiredInterface{},
-		gone: map[string]bool{}, created: map[string]*Interface{}, flushed: map[string]bool{}}
+		gone: map[string]bool{}, created: map[string]*Interface{}, flushed: map[string]bool{}, noIPv4: map[string]bool{}}
 	for _, i := range cur.Interfaces {
 		p.byName[i.Name] = i
 	}
@@ -591,9 +592,15 @@ func (p *planner) addresses() error {
 			if ip.Enabled && !ip.HasAddresses {
 				continue
 			}
+			// Link-local addresses are the kernel's: a list copied from
+			// show (fe80::…) does not add or keep them.
 			var want []netip.Prefix
 			if ip.Enabled {
-				want = ip.Addresses
+				for _, a := range ip.Addresses {
+					if !(a.Addr().Is6() && a.Addr().IsLinkLocalUnicast()) {
+						want = append(want, a)
+					}
+				}
 			}
 			p.familyAddresses(di.Name, want, fam.v6, di.snap)
 		}
@@ -670,6 +677,9 @@ func (p *planner) familyAddresses(name string, want []netip.Prefix, v6 bool, sna
 	if !v6 && len(orig) > 0 && remaining == 0 {
 		p.flushed[name] = true // the last IPv4 address takes the link's IPv4 routes along
 	}
+	if !v6 && remaining+len(want) == 0 {
+		p.noIPv4[name] = true // and without one, they are not added back
+	}
 	for _, pf := range want {
 		present := slices.ContainsFunc(have, func(a Address) bool { return a.Prefix == pf })
 		if present && !dropped[pf] {
@@ -720,12 +730,14 @@ func (p *planner) planRoutes() error {
 	// Links that lose their last IPv4 address lose their IPv4 routes.
 	// Links that lose their last IPv4 address for a while lose their IPv4
 	// routes: the config ones are added back (routes are only removed
-	// when asked), unless an absent entry matches them.
+	// when asked), unless an absent entry matches them or the link is
+	// left without IPv4 (as nmstate drops the routes of a link whose IPv4
+	// is disabled).
 	var lost []Route
 	kept := p.routes[:0:0]
 	for _, r := range p.routes {
 		if r.Destination.Addr().Is4() && p.flushed[r.Interface] {
-			if r.Config() || p.exact {
+			if (r.Config() || p.exact) && !p.noIPv4[r.Interface] {
 				lost = append(lost, r)
 			}
 			continue
