@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -417,6 +418,18 @@ dns-resolver:
 			for step := range ops {
 				k, ns := prepare(t)
 				before := applytest.DumpJSON(t, ns)
+				indexes := func() string {
+					st, err := k.Read(context.Background())
+					if err != nil {
+						t.Fatal(err)
+					}
+					var b strings.Builder
+					for _, i := range st.Interfaces {
+						fmt.Fprintf(&b, "%s:%d ", i.Name, i.Index)
+					}
+					return b.String()
+				}
+				beforeIdx := indexes()
 				cnt := &counting{Kernel: k, failAt: step}
 				_, err := Transact(context.Background(), cnt, d, TxOptions{Verify: true, Rollback: true})
 				var tx *TxError
@@ -425,6 +438,13 @@ dns-resolver:
 				}
 				if after := applytest.DumpJSON(t, ns); after != before {
 					t.Errorf("step %d (%s): the namespace differs after the rollback:\n%s", step, ops[step], lineDiff(before, after))
+				}
+				// Links made again get their index back, but for the end
+				// of a veth pair made from the other end (v1), which takes
+				// the next free one: netlink has no way to ask for it.
+				peer := regexp.MustCompile(`v1:\d+ `)
+				if after := indexes(); peer.ReplaceAllString(after, "") != peer.ReplaceAllString(beforeIdx, "") {
+					t.Errorf("step %d: link indexes %s, were %s", step, after, beforeIdx)
 				}
 				if b, _ := os.ReadFile(k.ResolvConf); string(b) != "# as it was\nnameserver 198.51.100.53\noptions edns0\n" {
 					t.Errorf("step %d: resolv.conf after the rollback: %q", step, b)

@@ -175,7 +175,13 @@ func (a *applier) linkAdd(i *Interface) error {
 	default:
 		return fmt.Errorf("cannot create a link of type %s", i.Type)
 	}
-	if err := a.h.LinkAdd(link); err != nil {
+	err := a.h.LinkAdd(link)
+	if err != nil && attrs.Index != 0 && (errors.Is(err, unix.EBUSY) || errors.Is(err, unix.EEXIST)) && !linkExists(a.h, i.Name) {
+		// The index is taken: any index will do.
+		link.Attrs().Index = 0
+		err = a.h.LinkAdd(link)
+	}
+	if err != nil {
 		if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOENT) {
 			return fmt.Errorf("%w (is the kernel module for %s loaded?)", err, i.Type)
 		}
@@ -232,6 +238,11 @@ func setBondOptions(b *netlink.Bond, opts map[string]string) error {
 		}
 	}
 	return nil
+}
+
+func linkExists(h *netlink.Handle, name string) bool {
+	_, err := h.LinkByName(name)
+	return err == nil
 }
 
 func macvlanMode(m string) netlink.MacvlanMode {
