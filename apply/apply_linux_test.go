@@ -566,3 +566,55 @@ func TestApplyConcurrent(t *testing.T) {
 		t.Errorf("rules took %d distinct priorities, want 8 (one each, max+1): %v", len(prios), prios)
 	}
 }
+
+// TestApplyBondVLANDummy applies a bond over two veths with a VLAN on it
+// and a dummy link. This project's kernel has none of the bonding, 8021q
+// and dummy modules: the test then skips naming them, and the plan tests
+// (testdata/plan/bond-vlan.txtar) cover these paths.
+func TestApplyBondVLANDummy(t *testing.T) {
+	t.Parallel()
+	k, ns := nsKernel(t, "veth", "bond", "vlan", "dummy")
+	applytest.Batch(t, ns, "link add eth1 type veth peer name eth1p\nlink add eth2 type veth peer name eth2p\n")
+	doc := `
+interfaces:
+- name: bond0
+  type: bond
+  link-aggregation:
+    mode: active-backup
+    options:
+      miimon: 100
+    port:
+    - eth1
+    - eth2
+- name: bond0.100
+  type: vlan
+  vlan:
+    base-iface: bond0
+    id: 100
+  ipv4:
+    address:
+    - ip: 10.100.0.2
+      prefix-length: 24
+- name: dummy0
+  type: dummy
+  ipv6:
+    address:
+    - ip: 2001:db8:d::1
+      prefix-length: 64
+`
+	transact(t, k, doc)
+	reapply(t, k, doc)
+	st, err := k.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := st.Lookup("bond0"); b == nil || b.Bond == nil || b.Bond.Mode != "active-backup" || b.Bond.Options["miimon"] != "100" {
+		t.Errorf("bond0: %+v", b)
+	}
+	if v := st.Lookup("bond0.100"); v == nil || v.VLAN == nil || v.VLAN.ID != 100 || v.VLAN.Base != "bond0" {
+		t.Errorf("bond0.100: %+v", v)
+	}
+	if p := st.Lookup("eth2"); p == nil || p.Controller != "bond0" {
+		t.Errorf("eth2: %+v", p)
+	}
+}
