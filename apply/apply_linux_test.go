@@ -618,3 +618,25 @@ interfaces:
 		t.Errorf("eth2: %+v", p)
 	}
 }
+
+// TestApplyHostname sets the host name through the kernel's SetHostname
+// (a stand-in here: the test must not rename its machine), and restores it
+// when a later step fails.
+func TestApplyHostname(t *testing.T) {
+	t.Parallel()
+	k, _ := nsKernel(t, "bridge")
+	name := "before"
+	k.Hostname = func() (string, error) { return name, nil }
+	k.SetHostname = func(n string) error { name = n; return nil }
+	transact(t, k, "hostname:\n  config: node-7\n")
+	if name != "node-7" {
+		t.Fatalf("host name %q", name)
+	}
+	reapply(t, k, "hostname:\n  config: node-7\n")
+	// A kernel that keeps 8 bytes of a name fails the verification.
+	k.SetHostname = func(n string) error { name = n[:min(len(n), 8)]; return nil }
+	_, err := Transact(context.Background(), k, desired(t, "interfaces:\n- name: br5\n  type: linux-bridge\nhostname:\n  config: node-eight\n"), TxOptions{Verify: true, Rollback: true})
+	if err == nil || !strings.Contains(err.Error(), "hostname node-eight would still be needed (rolled back)") || name != "node-7" {
+		t.Errorf("after a failed apply: host name %q, error %v", name, err)
+	}
+}

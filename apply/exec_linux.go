@@ -26,8 +26,9 @@ import (
 // Apply is not safe for concurrent use.
 func (k *NetlinkKernel) Apply(ctx context.Context, op Op) error {
 	if k.applier == nil {
-		k.applier = &applier{h: k.Handle, ns: k.NS, resolvConf: k.ResolvConf, sethostname: k.SetHostname}
+		k.applier = &applier{h: k.Handle, ns: k.NS}
 	}
+	k.applier.resolvConf, k.applier.sethostname = k.ResolvConf, k.SetHostname
 	return k.applier.apply(ctx, op)
 }
 
@@ -561,4 +562,13 @@ func writeFileAtomic(path string, content []byte, mode os.FileMode) error {
 		os.Remove(f.Name())
 	}
 	return err
+}
+
+// Close releases the socket Apply opened for what the handle cannot send
+// (not Handle, which the caller owns).
+func (k *NetlinkKernel) Close() {
+	if k.applier != nil && k.applier.raw != nil {
+		k.applier.raw.Close()
+		k.applier.raw = nil
+	}
 }

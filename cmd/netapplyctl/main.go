@@ -72,7 +72,7 @@ func (t *Target) open() (k *apply.NetlinkKernel, close func(), err error) {
 		k.NS = netns.None()
 		k.SetHostname = func(name string) error { return unix.Sethostname([]byte(name)) }
 	}
-	return k, func() { h.Close(); ns.Close() }, nil
+	return k, func() { k.Close(); h.Close(); ns.Close() }, nil
 }
 
 // StateInput is the desired state argument.
