@@ -203,7 +203,9 @@ func (c *ApplyCmd) Run(ctx context.Context, env *cli.Env) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	unlock, err := apply.Lock(ctx, apply.LockPath(c.RunDir, c.Netns))
+	lock := apply.LockPath(c.RunDir, c.Netns)
+	env.Log.Debug("taking the lock", "path", lock)
+	unlock, err := apply.Lock(ctx, lock)
 	if err != nil {
 		return err
 	}
