@@ -137,6 +137,9 @@ var desiredTypes = map[string]string{
 	TypeEthernet: TypeEthernet, TypeVeth: TypeVeth, TypeBridge: TypeBridge, TypeBond: TypeBond,
 	TypeVLAN: TypeVLAN, TypeVXLAN: TypeVXLAN, TypeMacVlan: TypeMacVlan, "macvlan": TypeMacVlan,
 	TypeDummy: TypeDummy, TypeLoopback: TypeLoopback,
+	// What show calls the links it has no type for (tun, wireguard, sit…):
+	// accepted for links that exist, so that show's output applies.
+	TypeUnknown: TypeUnknown,
 }
 
 // ParseDesired reads an NMState desired state (a decoded document). Every

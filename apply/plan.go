@@ -355,7 +355,7 @@ func (p *planner) newLink(di *DesiredInterface) (*Interface, error) {
 	case "":
 		return nil, nmstate.Errorf(di.Path, "%s does not exist, and without a type it cannot be created", di.Name)
 	case TypeEthernet, TypeLoopback, TypeUnknown:
-		return nil, nmstate.Errorf(di.Path, "there is no %s %s, and netapplyctl cannot create one", di.Type, di.Name)
+		return nil, nmstate.Errorf(di.Path, "%s does not exist, and netapplyctl cannot create a link of type %s", di.Name, di.Type)
 	case TypeBridge:
 		l.Bridge = &BridgeState{}
 		if di.Bridge != nil && di.Bridge.STP != nil {
