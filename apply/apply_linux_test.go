@@ -415,6 +415,7 @@ dns-resolver:
 			if len(ops) < 8 {
 				t.Fatalf("a plan of %d steps is too short to test: %v", len(ops), ops)
 			}
+			t.Logf("%d steps", len(ops))
 			for step := range ops {
 				k, ns := prepare(t)
 				before := applytest.DumpJSON(t, ns)
