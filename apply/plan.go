@@ -214,6 +214,7 @@ func base(i *Interface) string {
 
 func (p *planner) removeLinks() error {
 	var dels []*Interface
+	goneBy := map[string]string{} // the path that removes each link
 	for _, di := range p.d.Interfaces {
 		ci := p.current(di.Name)
 		if di.State != StateAbsent || ci == nil {
@@ -222,19 +223,19 @@ func (p *planner) removeLinks() error {
 		if ci.Type == TypeEthernet || ci.Type == TypeLoopback || ci.Type == TypeUnknown {
 			return nmstate.Errorf(nmstate.Join(di.Path, "state"), "%s is of type %s, which cannot be removed; state: down takes it down", ci.Name, ci.Type)
 		}
-		p.gone[ci.Name] = true
+		p.gone[ci.Name], goneBy[ci.Name] = true, di.Path
 		dels = append(dels, ci)
 		if ci.Type == TypeVeth && ci.Veth != nil && p.current(ci.Veth.Peer) != nil {
 			peer := ci.Veth.Peer
 			if dp := p.desired[peer]; dp != nil && dp.State != StateAbsent {
 				return nmstate.Errorf(dp.Path, "%s is the peer of %s, which is to be removed: a veth goes with its peer", peer, ci.Name)
 			}
-			p.gone[peer] = true
+			p.gone[peer], goneBy[peer] = true, di.Path
 		}
 	}
 	for _, ci := range p.cur.Interfaces {
 		if b := base(ci); b != "" && p.gone[b] && !p.gone[ci.Name] {
-			return nmstate.Errorf(p.desired[b].Path, "%s is the base of %s, which would go with it; list %s with state: absent too", b, ci.Name, ci.Name)
+			return nmstate.Errorf(goneBy[b], "%s is the base of %s, which would go with it; list %s with state: absent too", b, ci.Name, ci.Name)
 		}
 	}
 	// Links on a base go before the base; otherwise document order.
