@@ -232,10 +232,14 @@ routes:
 // planning or restoring panic, and that a plan carried out on the
 // simulator holds.
 func FuzzPlan(f *testing.F) {
-	for _, s := range []string{txDesired, nsDesiredForFuzz, "interfaces:\n- name: eth0\n  state: absent\n", "routes:\n  config:\n  - state: absent\n"} {
+	for _, s := range []string{txDesired, nsDesiredForFuzz, "interfaces:\n- name: eth0\n  state: absent\n", "routes:\n  config:\n  - state: absent\n",
+		"interfaces:\n- name: v0\n  state: absent\n", "interfaces:\n- name: v1\n  state: absent\n- name: mv0\n  state: absent\n",
+		"interfaces:\n- name: br0\n  bridge:\n    port:\n    - name: v1\n", "interfaces:\n- name: eth0\n  ipv4:\n    address:\n    - ip: 192.0.2.11\n      prefix-length: 24\n",
+		"interfaces:\n- name: bond0\n  state: absent\n- name: bond0.5\n  state: absent\n", "interfaces:\n- name: eth0\n  controller: br0\n",
+		"route-rules:\n  config:\n  - route-table: 100\n    state: absent\n"} {
 		f.Add(s)
 	}
-	cur := stateFromYAML(f, txCurrent+"\nroutes:\n  config:\n  - destination: 10.9.0.0/16\n    next-hop-address: 192.0.2.1\n    next-hop-interface: eth0\n")
+	cur := stateFromYAML(f, fuzzCurrent)
 	f.Fuzz(func(t *testing.T, doc string) {
 		v, err := nmstate.Decode([]byte(doc))
 		if err != nil {
@@ -290,4 +294,67 @@ route-rules:
 dns-resolver:
   config:
     server: [192.0.2.53]
+`
+
+// fuzzCurrent has a link of each kind the planner treats apart: an
+// ethernet, a veth pair with a macvlan on one end, a bridge with a port,
+// a bond with a VLAN, addresses with a secondary, routes and rules.
+const fuzzCurrent = `
+interfaces:
+- name: eth0
+  type: ethernet
+  state: up
+  ipv4:
+    address:
+    - ip: 192.0.2.10
+      prefix-length: 24
+    - ip: 192.0.2.11
+      prefix-length: 24
+- name: v0
+  type: veth
+  state: up
+  controller: br0
+  veth:
+    peer: v1
+- name: v1
+  type: veth
+  state: up
+  veth:
+    peer: v0
+- name: mv0
+  type: mac-vlan
+  state: up
+  mac-vlan:
+    base-iface: v1
+    mode: bridge
+- name: br0
+  type: linux-bridge
+  state: up
+  ipv6:
+    address:
+    - ip: 2001:db8::1
+      prefix-length: 64
+- name: bond0
+  type: bond
+  state: up
+  link-aggregation:
+    mode: active-backup
+- name: bond0.5
+  type: vlan
+  state: up
+  vlan:
+    base-iface: bond0
+    id: 5
+routes:
+  config:
+  - destination: 10.9.0.0/16
+    next-hop-address: 192.0.2.1
+    next-hop-interface: eth0
+  - destination: 10.10.0.0/16
+    next-hop-interface: br0
+    table-id: 100
+route-rules:
+  config:
+  - ip-from: 192.0.2.0/24
+    route-table: 100
 `
