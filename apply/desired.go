@@ -1,10 +1,12 @@
 package apply
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/netplumb/netplumb/nmstate"
 )
@@ -287,7 +289,7 @@ func (p *desiredParser) iface(path string, m map[string]any, f *nmstate.Field) (
 		}
 	}
 	if v, ok := m["mtu"]; ok {
-		n, err := nmstate.AsInt(nmstate.Join(path, "mtu"), v, 68, 65536)
+		n, err := nmstate.AsInt(nmstate.Join(path, "mtu"), v, 0, 1<<31-1) // the kernel checks each link's range
 		if err != nil {
 			return nil, err
 		}
@@ -298,7 +300,7 @@ func (p *desiredParser) iface(path string, m map[string]any, f *nmstate.Field) (
 		if err != nil {
 			return nil, err
 		}
-		if s, err = nmstate.ParseMAC(nmstate.Join(path, "mac-address"), s); err != nil {
+		if s, err = parseHWAddr(nmstate.Join(path, "mac-address"), s); err != nil {
 			return nil, err
 		}
 		i.MAC = &s
@@ -380,10 +382,45 @@ func (p *desiredParser) name(path string, v any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := nmstate.CheckIfaceName(s); err != nil {
+	if err := checkKernelName(s); err != nil {
 		return "", nmstate.Errorf(path, "%v", err)
 	}
 	return s, nil
+}
+
+// checkKernelName checks a link name as the kernel does (dev_valid_name):
+// 1 to 15 bytes, not "." or "..", no '/', ':' or white space. Names are
+// sent over netlink, never through a shell or a file, so the kernel's
+// rules are the ones that matter.
+func checkKernelName(s string) error {
+	if s == "" || len(s) > 15 {
+		return fmt.Errorf("interface name %q is not 1 to 15 bytes long", s)
+	}
+	if s == "." || s == ".." {
+		return fmt.Errorf("interface name %q is not allowed", s)
+	}
+	for _, r := range s {
+		if r == '/' || r == ':' || r == 0 || unicode.IsSpace(r) {
+			return fmt.Errorf("interface name %q holds %q", s, r)
+		}
+	}
+	return nil
+}
+
+// parseHWAddr reads a link-layer address as show prints it: colon-separated
+// hex bytes, 6 for ethernet, other lengths for tunnels (sit0 has 4,
+// ip6tnl0 16); it returns it in upper case.
+func parseHWAddr(path, s string) (string, error) {
+	parts := strings.Split(s, ":")
+	if len(parts) > 32 || s == "" {
+		return "", nmstate.Errorf(path, "%q is not a MAC address", s)
+	}
+	for _, b := range parts {
+		if len(b) != 2 || strings.Trim(b, "0123456789abcdefABCDEF") != "" {
+			return "", nmstate.Errorf(path, "%q is not a MAC address", s)
+		}
+	}
+	return strings.ToUpper(s), nil
 }
 
 func (p *desiredParser) ip(path string, v any, v6 bool, f *nmstate.Field) (*DesiredIP, error) {
@@ -446,8 +483,8 @@ func (p *desiredParser) ip(path string, v any, v6 bool, f *nmstate.Field) (*Desi
 				return nil, err
 			}
 			pf := netip.PrefixFrom(addr, bits)
-			if slices.Contains(ip.Addresses, pf) {
-				return nil, nmstate.Errorf(ep, "%s is listed twice", pf)
+			if slices.ContainsFunc(ip.Addresses, func(q netip.Prefix) bool { return q.Addr() == pf.Addr() }) {
+				return nil, nmstate.Errorf(ep, "%s is listed twice", pf.Addr())
 			}
 			ip.Addresses = append(ip.Addresses, pf)
 		}
@@ -460,7 +497,11 @@ func (p *desiredParser) ip(path string, v any, v6 bool, f *nmstate.Field) (*Desi
 
 func (i *DesiredInterface) bridge(p *desiredParser) func(string, map[string]any, *nmstate.Field) error {
 	return func(path string, m map[string]any, f *nmstate.Field) error {
-		if err := p.keys(path, m, f, []string{"options", "port"}, false); err != nil {
+		if err := p.keys(path, m, f, []string{"options", "port", "ports"}, false); err != nil {
+			return err
+		}
+		portKey, err := portsKey(path, m)
+		if err != nil {
 			return err
 		}
 		b := &DesiredBridge{}
@@ -494,8 +535,8 @@ func (i *DesiredInterface) bridge(p *desiredParser) func(string, map[string]any,
 				}
 			}
 		}
-		if x, ok := m["port"]; ok {
-			pp := nmstate.Join(path, "port")
+		if x, ok := m[portKey]; ok {
+			pp := nmstate.Join(path, portKey)
 			list, err := nmstate.AsList(pp, x)
 			if err != nil {
 				return err
@@ -508,7 +549,7 @@ func (i *DesiredInterface) bridge(p *desiredParser) func(string, map[string]any,
 				if err != nil {
 					return err
 				}
-				if err := p.keys(ep, em, child(f, "port", "[]"), []string{"name"}, false); err != nil {
+				if err := p.keys(ep, em, child(f, portKey, "[]"), []string{"name"}, false); err != nil {
 					return err
 				}
 				name, err := p.name(nmstate.Join(ep, "name"), em["name"])
@@ -523,6 +564,23 @@ func (i *DesiredInterface) bridge(p *desiredParser) func(string, map[string]any,
 		}
 		return nil
 	}
+}
+
+// portsKey returns which of port and its aliases (ports, slaves, which
+// nmstate accepts too) a section uses; two of them is an error.
+func portsKey(path string, m map[string]any) (string, error) {
+	key := "port"
+	n := 0
+	for _, k := range []string{"port", "ports", "slaves"} {
+		if _, ok := m[k]; ok {
+			key = k
+			n++
+		}
+	}
+	if n > 1 {
+		return "", nmstate.Errorf(path, "give the ports once, as port")
+	}
+	return key, nil
 }
 
 // bondModes are the kernel's bond modes, by name and number.
@@ -540,7 +598,11 @@ var bondOptionNames = []string{"miimon", "updelay", "downdelay", "lacp_rate", "x
 
 func (i *DesiredInterface) bond(p *desiredParser) func(string, map[string]any, *nmstate.Field) error {
 	return func(path string, m map[string]any, f *nmstate.Field) error {
-		if err := p.keys(path, m, f, []string{"mode", "port", "options"}, false); err != nil {
+		if err := p.keys(path, m, f, []string{"mode", "port", "ports", "slaves", "options"}, false); err != nil {
+			return err
+		}
+		portKey, err := portsKey(path, m)
+		if err != nil {
 			return err
 		}
 		b := &DesiredBond{}
@@ -554,8 +616,8 @@ func (i *DesiredInterface) bond(p *desiredParser) func(string, map[string]any, *
 				return nmstate.Errorf(nmstate.Join(path, "mode"), "%q is not a bond mode", s)
 			}
 		}
-		if x, ok := m["port"]; ok {
-			pp := nmstate.Join(path, "port")
+		if x, ok := m[portKey]; ok {
+			pp := nmstate.Join(path, portKey)
 			list, err := nmstate.AsList(pp, x)
 			if err != nil {
 				return err
@@ -635,7 +697,7 @@ func (i *DesiredInterface) vxlan(p *desiredParser) func(string, map[string]any, 
 		if err := p.keys(path, m, f, []string{"base-iface", "id", "remote", "local", "destination-port"}, false); err != nil {
 			return err
 		}
-		v := &VXLANState{Port: 4789}
+		v := &VXLANState{} // Port 0: 4789 when created; compared only when given
 		var err error
 		if x, ok := m["base-iface"]; ok && x != "" {
 			if v.Base, err = p.name(nmstate.Join(path, "base-iface"), x); err != nil {
@@ -659,6 +721,9 @@ func (i *DesiredInterface) vxlan(p *desiredParser) func(string, map[string]any, 
 			} else {
 				v.Local = a
 			}
+		}
+		if v.Remote.IsValid() && v.Local.IsValid() && v.Remote.Is4() != v.Local.Is4() {
+			return nmstate.Errorf(nmstate.Join(path, "local"), "%s and the remote %s are of different families", v.Local, v.Remote)
 		}
 		if x, ok := m["destination-port"]; ok {
 			if v.Port, err = nmstate.AsInt(nmstate.Join(path, "destination-port"), x, 0, 65535); err != nil {
@@ -694,7 +759,7 @@ func (i *DesiredInterface) macvlan(p *desiredParser) func(string, map[string]any
 		if err := p.keys(path, m, f, []string{"base-iface", "mode", "promiscuous"}, false); err != nil {
 			return err
 		}
-		v := &MacVlanState{Mode: "bridge"}
+		v := &MacVlanState{} // Mode "": bridge when created; compared only when given
 		var err error
 		if v.Base, err = p.name(nmstate.Join(path, "base-iface"), m["base-iface"]); err != nil {
 			return err
@@ -769,7 +834,11 @@ func (p *desiredParser) routes(v any) error {
 			if r.Route.Gateway, err = nmstate.ParseAddr(nmstate.Join(path, "next-hop-address"), x); err != nil {
 				return err
 			}
-			r.HasGateway = true
+			// show prints 0.0.0.0 or :: for a route without a gateway
+			r.HasGateway = !r.Route.Gateway.IsUnspecified()
+			if !r.HasGateway {
+				r.Route.Gateway = netip.Addr{}
+			}
 		}
 		if x, ok := m["next-hop-interface"]; ok {
 			if r.Route.Interface, err = p.name(nmstate.Join(path, "next-hop-interface"), x); err != nil {
@@ -868,7 +937,9 @@ func (p *desiredParser) rules(v any) error {
 			if !ok || x == "" {
 				continue
 			}
-			pf, err := nmstate.ParsePrefix(nmstate.Join(path, k), x)
+			// Not masked: the kernel keeps a rule's host bits
+			// (from 192.0.2.10/24) and shows them.
+			pf, err := parseRulePrefix(nmstate.Join(path, k), x)
 			if err != nil {
 				return err
 			}
@@ -955,6 +1026,20 @@ func (p *desiredParser) rules(v any) error {
 		p.d.Rules = append(p.d.Rules, r)
 	}
 	return nil
+}
+
+// parseRulePrefix reads ip-from or ip-to as the kernel keeps it: the
+// address as given (host bits too), a bare address being a host.
+func parseRulePrefix(path string, v any) (netip.Prefix, error) {
+	pf, err := nmstate.ParsePrefix(path, v)
+	if err != nil {
+		return pf, err
+	}
+	s, _ := v.(string)
+	if full, err := netip.ParsePrefix(s); err == nil {
+		return full, nil
+	}
+	return pf, nil
 }
 
 // hexOrInt reads a fwmark: an integer or a "0x…" string, as show prints.

@@ -122,6 +122,14 @@ func desiredFrom(i *Interface) *DesiredInterface {
 	}
 	if b := i.Bond; b != nil {
 		di.Bond = &DesiredBond{Mode: b.Mode}
+		for _, k := range bondOptionNames {
+			if v, ok := b.Options[k]; ok {
+				if di.Bond.Options == nil {
+					di.Bond.Options = map[string]string{}
+				}
+				di.Bond.Options[k] = v
+			}
+		}
 	}
 	di.VLAN, di.VXLAN, di.Veth, di.MacVlan = i.VLAN, i.VXLAN, i.Veth, i.MacVlan
 	return di
@@ -145,6 +153,8 @@ type planner struct {
 	created map[string]*Interface        // links the plan creates (veth peers too)
 	flushed map[string]bool              // links that lose all IPv4 addresses for a while
 	noIPv4  map[string]bool              // links left without IPv4 addresses
+	downed  map[string]bool              // links the plan takes down (losing IPv6 addresses and routes)
+	v4Final map[string][]netip.Prefix    // the IPv4 addresses links end with, where the plan changes them
 	routes  []Route                      // the routes as they will be
 	rules   []Rule                       // the non-default rules as they will be
 
@@ -157,7 +167,8 @@ type planner struct {
 func newPlanner(cur *State, d *Desired, exact bool) *planner {
 	p := &planner{cur: cur, d: d, exact: exact,
 		byName: make(map[string]*Interface, len(cur.Interfaces)), desired: map[string]*DesiredInterface{},
-		gone: map[string]bool{}, created: map[string]*Interface{}, flushed: map[string]bool{}, noIPv4: map[string]bool{}}
+		gone: map[string]bool{}, created: map[string]*Interface{}, flushed: map[string]bool{}, noIPv4: map[string]bool{},
+		downed: map[string]bool{}, v4Final: map[string][]netip.Prefix{}}
 	for _, i := range cur.Interfaces {
 		p.byName[i.Name] = i
 	}
@@ -168,6 +179,11 @@ func newPlanner(cur *State, d *Desired, exact bool) *planner {
 }
 
 func (p *planner) plan() error {
+	for _, di := range p.d.Interfaces {
+		if l := p.byName[di.Name]; l != nil && l.Up && di.State == StateDown {
+			p.downed[di.Name] = true
+		}
+	}
 	for _, step := range []func() error{p.removeLinks, p.createLinks, p.setLinks, p.addresses, p.planRoutes, p.planRules, p.planSystem} {
 		if err := step(); err != nil {
 			return err
@@ -238,10 +254,16 @@ func (p *planner) removeLinks() error {
 			return nmstate.Errorf(goneBy[b], "%s is the base of %s, which would go with it; list %s with state: absent too", b, ci.Name, ci.Name)
 		}
 	}
-	// Links on a base go before the base; otherwise document order.
-	slices.SortStableFunc(dels, func(a, b *Interface) int {
-		return cmp.Compare(boolInt(base(a) == ""), boolInt(base(b) == ""))
-	})
+	// Links on a base go before the base, the deepest first; otherwise
+	// document order.
+	depth := func(l *Interface) int {
+		n := 0
+		for b := base(l); b != "" && p.byName[b] != nil && n < len(p.cur.Interfaces); b = base(p.byName[b]) {
+			n++
+		}
+		return n
+	}
+	slices.SortStableFunc(dels, func(a, b *Interface) int { return cmp.Compare(depth(b), depth(a)) })
 	for _, ci := range dels {
 		if ci.Type == TypeVeth && ci.Veth != nil && slices.ContainsFunc(p.linkDels, func(o Op) bool { return o.Name == ci.Veth.Peer }) {
 			continue // went with its peer
@@ -272,7 +294,13 @@ func compatible(want, have string) bool {
 
 func (p *planner) createLinks() error {
 	var adds []*Interface
-	for _, di := range p.d.Interfaces {
+	// The ends of veth pairs that name their peer come first, so that a
+	// peer listed before its pair is known to be created with it.
+	order := slices.Clone(p.d.Interfaces)
+	slices.SortStableFunc(order, func(a, b *DesiredInterface) int {
+		return cmp.Compare(boolInt(a.Veth == nil), boolInt(b.Veth == nil))
+	})
+	for _, di := range order {
 		if di.State == StateAbsent {
 			continue
 		}
@@ -280,11 +308,17 @@ func (p *planner) createLinks() error {
 			if !compatible(di.Type, ci.Type) {
 				return nmstate.Errorf(nmstate.Join(di.Path, "type"), "%s is of type %s, not %s; remove it first (state: absent) to make it anew", di.Name, ci.Type, di.Type)
 			}
+			if err := fixedAttributes(di, ci); err != nil {
+				return err
+			}
 			continue
 		}
 		if c := p.created[di.Name]; c != nil {
 			if !compatible(di.Type, c.Type) {
 				return nmstate.Errorf(nmstate.Join(di.Path, "type"), "%s is created as the peer of a veth, not a %s", di.Name, di.Type)
+			}
+			if err := fixedAttributes(di, c); err != nil {
+				return err
 			}
 			continue
 		}
@@ -329,6 +363,50 @@ func (p *planner) createLinks() error {
 	return nil
 }
 
+// fixedAttributes refuses a desired section that differs from what an
+// existing link has in what cannot change on it: a vlan's base and id, a
+// mac-vlan's base and mode, a vxlan's id, endpoints, port and base, a
+// veth's peer. Fields the section leaves out are not compared.
+func fixedAttributes(di *DesiredInterface, l *Interface) error {
+	differ := func(section, what string, want, have any) error {
+		return nmstate.Errorf(nmstate.Join(di.Path, section), "%s has %s %v, not %v: it cannot change on a link that exists; remove the link first (state: absent)", di.Name, what, have, want)
+	}
+	if v := di.VLAN; v != nil && l.VLAN != nil {
+		if v.ID != l.VLAN.ID {
+			return differ("vlan.id", "id", v.ID, l.VLAN.ID)
+		}
+		if v.Base != l.VLAN.Base && l.VLAN.Base != "" {
+			return differ("vlan.base-iface", "base", v.Base, l.VLAN.Base)
+		}
+	}
+	if v := di.MacVlan; v != nil && l.MacVlan != nil {
+		if v.Base != l.MacVlan.Base && l.MacVlan.Base != "" {
+			return differ("mac-vlan.base-iface", "base", v.Base, l.MacVlan.Base)
+		}
+		if v.Mode != "" && v.Mode != l.MacVlan.Mode {
+			return differ("mac-vlan.mode", "mode", v.Mode, l.MacVlan.Mode)
+		}
+	}
+	if v := di.VXLAN; v != nil && l.VXLAN != nil {
+		switch {
+		case v.ID != l.VXLAN.ID:
+			return differ("vxlan.id", "id", v.ID, l.VXLAN.ID)
+		case v.Remote.IsValid() && v.Remote != l.VXLAN.Remote:
+			return differ("vxlan.remote", "remote", v.Remote, l.VXLAN.Remote)
+		case v.Local.IsValid() && v.Local != l.VXLAN.Local:
+			return differ("vxlan.local", "local", v.Local, l.VXLAN.Local)
+		case v.Port != 0 && v.Port != l.VXLAN.Port:
+			return differ("vxlan.destination-port", "destination port", v.Port, l.VXLAN.Port)
+		case v.Base != "" && v.Base != l.VXLAN.Base:
+			return differ("vxlan.base-iface", "base", v.Base, l.VXLAN.Base)
+		}
+	}
+	if v := di.Veth; v != nil && l.Veth != nil && l.Veth.Peer != "" && v.Peer != l.Veth.Peer {
+		return differ("veth.peer", "peer", v.Peer, l.Veth.Peer)
+	}
+	return nil
+}
+
 func sectionKey(l *Interface) string {
 	switch l.Type {
 	case TypeVLAN:
@@ -343,7 +421,11 @@ func sectionKey(l *Interface) string {
 // exist.
 func (p *planner) newLink(di *DesiredInterface) (*Interface, error) {
 	l := &Interface{Name: di.Name, Type: di.Type, Index: di.index}
-	if di.MTU != nil {
+	// The MTU is set by link-set, in order: after the base's (a child
+	// cannot be made above it), and, for a bridge, so that the kernel
+	// takes it as set by the user and does not follow its ports'.
+	// A veth takes it at creation, both ends.
+	if di.MTU != nil && di.Type == TypeVeth {
 		l.MTU = *di.MTU
 	}
 	if di.MAC != nil {
@@ -384,12 +466,20 @@ func (p *planner) newLink(di *DesiredInterface) (*Interface, error) {
 		if di.VXLAN == nil {
 			return nil, missing("vxlan")
 		}
-		l.VXLAN = di.VXLAN
+		v := *di.VXLAN
+		if v.Port == 0 {
+			v.Port = 4789
+		}
+		l.VXLAN = &v
 	case TypeMacVlan:
 		if di.MacVlan == nil {
 			return nil, missing("mac-vlan")
 		}
-		l.MacVlan = di.MacVlan
+		m := *di.MacVlan
+		if m.Mode == "" {
+			m.Mode = "bridge"
+		}
+		l.MacVlan = &m
 	}
 	return l, nil
 }
@@ -409,11 +499,16 @@ func (p *planner) setLinks() error {
 	}
 	setWant := func(port, ctl, path string) error {
 		if prev, ok := want[port]; ok && prev != ctl {
-			return nmstate.Errorf(path, "%s is asked to be a port of %q here and of %q at %s", port, ctl, prev, wantBy[port])
+			return nmstate.Errorf(path, "%s is listed as a port of %s here and of %s at %s", port, ctl, prev, wantBy[port])
 		}
 		want[port], wantBy[port] = ctl, path
 		return nil
 	}
+	// Port lists claim their ports first; a link's own controller key
+	// must agree with any list that names it and wins over a list that
+	// leaves it out; only then do ports left out of a list leave.
+	var leave []string
+	leaveBy := map[string]string{}
 	for _, di := range p.d.Interfaces {
 		if di.State == StateAbsent {
 			continue
@@ -431,9 +526,15 @@ func (p *planner) setLinks() error {
 		if !has {
 			continue
 		}
+		if err := p.checkController(di.Name, pp); err != nil {
+			return err
+		}
 		for n, port := range ports {
 			path := nmstate.Index(pp, n)
 			if !p.exists(port) {
+				if dp := p.desired[port]; dp != nil && dp.State == StateAbsent {
+					return nmstate.Errorf(path, "port %s is removed at %s", port, dp.Path)
+				}
 				return nmstate.Errorf(path, "port %s does not exist and is not created here", port)
 			}
 			if port == di.Name {
@@ -444,26 +545,35 @@ func (p *planner) setLinks() error {
 			}
 			add(port)
 		}
-		// Ports not listed leave the controller.
 		for _, ci := range p.cur.Interfaces {
 			if ci.Controller == di.Name && !p.gone[ci.Name] && !slices.Contains(ports, ci.Name) {
-				if _, ok := want[ci.Name]; !ok {
-					want[ci.Name], wantBy[ci.Name] = "", pp
-					add(ci.Name)
-				}
+				leave = append(leave, ci.Name)
+				leaveBy[ci.Name] = pp
 			}
 		}
 	}
 	for _, di := range p.d.Interfaces {
 		if di.State != StateAbsent && di.Controller != nil {
 			ctl := *di.Controller
+			path := nmstate.Join(di.Path, "controller")
 			if ctl != "" && !p.exists(ctl) {
-				return nmstate.Errorf(nmstate.Join(di.Path, "controller"), "%s does not exist and is not created here", ctl)
+				return nmstate.Errorf(path, "%s does not exist and is not created here", ctl)
 			}
-			if prev := want[di.Name]; prev != "" && prev != ctl {
-				return nmstate.Errorf(nmstate.Join(di.Path, "controller"), "%q, but %s lists %s as a port of %s", ctl, wantBy[di.Name], di.Name, prev)
+			if ctl != "" {
+				if err := p.checkController(ctl, path); err != nil {
+					return err
+				}
 			}
-			want[di.Name], wantBy[di.Name] = ctl, nmstate.Join(di.Path, "controller")
+			if prev, ok := want[di.Name]; ok && prev != ctl {
+				return nmstate.Errorf(path, "%q, but %s lists %s as a port of %s", ctl, wantBy[di.Name], di.Name, prev)
+			}
+			want[di.Name], wantBy[di.Name] = ctl, path
+		}
+	}
+	for _, port := range leave {
+		if _, claimed := want[port]; !claimed {
+			want[port], wantBy[port] = "", leaveBy[port]
+			add(port)
 		}
 	}
 	for _, di := range p.d.Interfaces {
@@ -514,6 +624,19 @@ func (p *planner) setLinks() error {
 		if set != nil {
 			p.linkSets = append(p.linkSets, Op{Kind: OpLinkSet, Name: name, Set: set})
 		}
+	}
+	return nil
+}
+
+// checkController checks that a link that is to have ports is, or is
+// created as, a bridge or a bond.
+func (p *planner) checkController(name, path string) error {
+	l := p.current(name)
+	if l == nil {
+		l = p.created[name]
+	}
+	if l != nil && l.Type != TypeBridge && l.Type != TypeBond {
+		return nmstate.Errorf(path, "%s is of type %s: only a linux-bridge or a bond has ports", name, l.Type)
 	}
 	return nil
 }
@@ -617,6 +740,9 @@ func (p *planner) familyAddresses(name string, want []netip.Prefix, v6 bool, sna
 			have = l.IPv6.Addresses
 		}
 	}
+	if v6 && p.downed[name] {
+		have = nil // taking a link down removes its IPv6 addresses: add them after
+	}
 	inWant := func(pf netip.Prefix) bool { return slices.Contains(want, pf) }
 	var dels []Address
 	for _, a := range have {
@@ -681,6 +807,15 @@ func (p *planner) familyAddresses(name string, want []netip.Prefix, v6 bool, sna
 	if !v6 && remaining+len(want) == 0 {
 		p.noIPv4[name] = true // and without one, they are not added back
 	}
+	if !v6 {
+		final := slices.Clone(want)
+		for _, a := range orig {
+			if !dropped[a.Prefix] && !deleted(a.Prefix) && !slices.Contains(final, a.Prefix) {
+				final = append(final, a.Prefix)
+			}
+		}
+		p.v4Final[name] = final
+	}
 	for _, pf := range want {
 		present := slices.ContainsFunc(have, func(a Address) bool { return a.Prefix == pf })
 		if present && !dropped[pf] {
@@ -715,6 +850,22 @@ func keyOf(r Route, exact bool) routeKey {
 	return k
 }
 
+// canReadd reports whether a route the link lost with its addresses can
+// be added back: its gateway is in one of the link's new subnets, and no
+// route planned takes its place (same destination, table and metric, which
+// the kernel would refuse as existing).
+func (p *planner) canReadd(r Route) bool {
+	if r.Gateway.IsValid() && !p.exact {
+		final := p.v4Final[r.Interface]
+		if !slices.ContainsFunc(final, func(pf netip.Prefix) bool { return pf.Masked().Contains(r.Gateway) }) {
+			return false
+		}
+	}
+	return !slices.ContainsFunc(p.routes, func(c Route) bool {
+		return c.Destination == r.Destination && c.Table == r.Table && c.Metric == r.Metric
+	})
+}
+
 // matches reports whether an absent entry matches a route: every field
 // it sets is equal; table 0 is any table; the metric counts only in a
 // restore.
@@ -737,6 +888,9 @@ func (p *planner) planRoutes() error {
 	var lost []Route
 	kept := p.routes[:0:0]
 	for _, r := range p.routes {
+		if p.downed[r.Interface] {
+			continue // a link taken down loses its routes, for good
+		}
 		if r.Destination.Addr().Is4() && p.flushed[r.Interface] {
 			if (r.Config() || p.exact) && !p.noIPv4[r.Interface] {
 				lost = append(lost, r)
@@ -769,7 +923,7 @@ func (p *planner) planRoutes() error {
 	}
 	defer func() {
 		for _, r := range lost {
-			if !have[keyOf(r, p.exact)] {
+			if !have[keyOf(r, p.exact)] && p.canReadd(r) {
 				rr := r
 				have[keyOf(r, p.exact)] = true
 				p.routes = append(p.routes, r)
@@ -895,7 +1049,8 @@ func (p *planner) planSystem() error {
 func Verify(d *Desired, now *State) error {
 	ops, _, err := Plan(now, d)
 	if err != nil {
-		return fmt.Errorf("verification: %w", err)
+		// %v: the input was good when planned; this is no input error.
+		return fmt.Errorf("verification: %v", err)
 	}
 	if len(ops) > 0 {
 		return fmt.Errorf("verification: the kernel does not hold the desired state: %s would still be needed", ops[0])

@@ -114,11 +114,9 @@ func showRule(r Rule) nmstate.Ordered {
 	if r.Table != 0 {
 		o = append(o, nmstate.KV{Key: "route-table", Value: r.Table})
 	}
-	if r.Fwmark != 0 {
+	if r.Fwmark != 0 || r.Fwmask != 0 {
 		o = append(o, nmstate.KV{Key: "fwmark", Value: fmt.Sprintf("%#x", r.Fwmark)})
-		if r.Fwmask != 0 {
-			o = append(o, nmstate.KV{Key: "fwmask", Value: fmt.Sprintf("%#x", r.Fwmask)})
-		}
+		o = append(o, nmstate.KV{Key: "fwmask", Value: fmt.Sprintf("%#x", r.Fwmask)})
 	}
 	if r.Action != "" {
 		o = append(o, nmstate.KV{Key: "action", Value: r.Action})

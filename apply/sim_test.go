@@ -133,6 +133,12 @@ func (s *sim) apply(op Op) error {
 			}
 		}
 		if set.Up != nil {
+			if l.Up && !*set.Up {
+				// Down: the IPv6 addresses and every route through
+				// the link go.
+				l.IPv6 = IPState{}
+				st.Routes = slices.DeleteFunc(st.Routes, func(r Route) bool { return r.Interface == l.Name })
+			}
 			l.Up = *set.Up
 		}
 	case OpAddrAdd, OpAddrDel:
@@ -241,7 +247,7 @@ func (s *sim) addLink(l *Interface, name string) {
 		n.MTU = 1500
 	}
 	if n.MAC == "" {
-		n.MAC = fmt.Sprintf("02:00:00:00:%02X:%02X", len(name), name[len(name)-1])
+		n.MAC = fakeMAC(name)
 	}
 	if n.Bridge != nil {
 		n.Bridge = &BridgeState{STP: n.Bridge.STP}
@@ -254,6 +260,11 @@ func (s *sim) addLink(l *Interface, name string) {
 	}
 	s.st.Interfaces = append(s.st.Interfaces, &n)
 	slices.SortFunc(s.st.Interfaces, func(a, b *Interface) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// fakeMAC is the MAC the simulator gives a link made without one.
+func fakeMAC(name string) string {
+	return fmt.Sprintf("02:00:00:00:%02X:%02X", len(name), name[len(name)-1])
 }
 
 // cloneState is a deep copy of st.
@@ -324,6 +335,8 @@ func stateFromYAML(t testing.TB, data string) *State {
 		}
 		if di.MAC != nil {
 			i.MAC = *di.MAC
+		} else if di.Type != TypeLoopback {
+			i.MAC = fakeMAC(di.Name)
 		}
 		if di.Controller != nil {
 			i.Controller = *di.Controller

@@ -106,7 +106,8 @@ func (s *StateInput) read(env *cli.Env, t *Target) (*apply.Desired, error) {
 // planError gives the planner's errors about the input exit status 2.
 func planError(file string, err error) error {
 	var pe *nmstate.PathError
-	if errors.As(err, &pe) {
+	var tx *apply.TxError
+	if !errors.As(err, &tx) && errors.As(err, &pe) {
 		return cli.BadInput(fmt.Errorf("%s: %w", cli.InputName(file), err))
 	}
 	return err
