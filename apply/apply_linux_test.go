@@ -641,3 +641,62 @@ func TestApplyHostname(t *testing.T) {
 		t.Errorf("after a failed apply: host name %q, error %v", name, err)
 	}
 }
+
+// TestApplyRouteAttributes covers routes whose attributes show does not
+// print: onlink, a preferred source, an IPv6 gateway for IPv4, multipath.
+// Each desired state is applied, and failed at its last step to check
+// that the rollback gives the namespace back exactly.
+func TestApplyRouteAttributes(t *testing.T) {
+	t.Parallel()
+	const base = "link add eth0 type veth peer name eth0p\nlink add eth1 type veth peer name eth1p\nlink set eth0 up\nlink set eth1 up\nlink set eth0p up\nlink set eth1p up\n"
+	tests := []struct {
+		name, setup, desired string
+		want                 []string // in ip route show table all, after
+	}{
+		{"onlink default", "address add 192.0.2.10/32 dev eth0\nroute add default via 172.31.1.1 dev eth0 onlink\n",
+			"interfaces:\n- name: eth0\n  ipv4:\n    address:\n    - ip: 192.0.2.11\n      prefix-length: 32\n",
+			[]string{"default via 172.31.1.1 dev eth0 onlink"}},
+		{"preferred source", "address add 192.0.2.10/24 dev eth0\naddress add 192.0.2.20/24 dev eth0\nroute add 10.7.0.0/16 via 192.0.2.1 dev eth0 src 192.0.2.10\nroute add 10.8.0.0/16 via 192.0.2.1 dev eth0 src 192.0.2.20\n",
+			"interfaces:\n- name: eth0\n  ipv4:\n    address:\n    - ip: 192.0.2.20\n      prefix-length: 24\n",
+			[]string{"10.8.0.0/16 via 192.0.2.1 dev eth0 src 192.0.2.20"}},
+		{"ipv6 gateway", "address add 192.0.2.10/24 dev eth0\naddress add 2001:db8::10/64 dev eth0 nodad\nroute add 10.50.0.0/16 via inet6 2001:db8::1 dev eth0\n",
+			"interfaces:\n- name: eth0\n  ipv4:\n    address: []\nroutes:\n  config:\n  - destination: 10.60.0.0/16\n    next-hop-address: 2001:db8::1\n    next-hop-interface: eth0\n",
+			[]string{"10.60.0.0/16 via inet6 2001:db8::1 dev eth0 proto static"}},
+		{"multipath", "address add 192.0.2.10/24 dev eth0\naddress add 198.51.100.10/24 dev eth1\nroute add 10.5.0.0/16 nexthop via 192.0.2.1 dev eth0 nexthop via 198.51.100.1 dev eth1\n",
+			"routes:\n  config:\n  - destination: 10.5.0.0/16\n    state: absent\n  - destination: 10.6.0.0/16\n    next-hop-interface: eth1\n",
+			[]string{"nexthop via 192.0.2.1 dev eth0", "10.6.0.0/16 dev eth1 proto static scope link"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			prepare := func() (*NetlinkKernel, netns.NsHandle) {
+				k, ns := nsKernel(t, "veth")
+				applytest.Batch(t, ns, base+tt.setup)
+				return k, ns
+			}
+			k, ns := prepare()
+			ops := transact(t, k, tt.desired)
+			routes := applytest.Run(t, ns, "ip", "route", "show", "table", "all")
+			for _, w := range tt.want {
+				if !strings.Contains(routes, w) {
+					t.Errorf("no %q in\n%s", w, routes)
+				}
+			}
+			reapply(t, k, tt.desired)
+			if len(ops) == 0 {
+				t.Fatal("nothing planned")
+			}
+			k, ns = prepare()
+			before := applytest.DumpJSON(t, ns)
+			c := &counting{Kernel: k, failAt: len(ops) - 1}
+			_, err := Transact(context.Background(), c, desired(t, tt.desired), TxOptions{Verify: true, Rollback: true})
+			var tx *TxError
+			if !errors.As(err, &tx) || !tx.RolledBack {
+				t.Fatalf("want a rolled-back failure, got %v", err)
+			}
+			if after := applytest.DumpJSON(t, ns); after != before {
+				t.Errorf("the namespace differs after the rollback:\n%s", lineDiff(before, after))
+			}
+		})
+	}
+}

@@ -899,6 +899,8 @@ func checkRoute(r *DesiredRoute) error {
 	if r.Route.Table == 0 {
 		r.Route.Table = 254
 	}
+	// As ip does: an IPv4 unicast route without a gateway is of scope link.
+	r.Route.LinkScope = !r.HasGateway && !r.HasType && r.Route.Destination.Addr().Is4()
 	return nil
 }
 

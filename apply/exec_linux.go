@@ -429,8 +429,23 @@ func (a *applier) nlRoute(r *Route) (*netlink.Route, error) {
 	if t, ok := routeTypes[r.Type]; ok {
 		nr.Type = t
 	}
-	if r.Gateway.IsValid() {
-		nr.Gw = net.IP(r.Gateway.AsSlice())
+	if g := r.Gateway; g.IsValid() {
+		if g.Is4() == r.Destination.Addr().Is4() {
+			nr.Gw = net.IP(g.AsSlice())
+		} else {
+			// An IPv4 route through an IPv6 gateway is sent as RTA_VIA.
+			family := unix.AF_INET
+			if g.Is6() {
+				family = unix.AF_INET6
+			}
+			nr.Via = &netlink.Via{AddrFamily: family, Addr: net.IP(g.AsSlice())}
+		}
+	}
+	if r.OnLink {
+		nr.Flags |= int(netlink.FLAG_ONLINK)
+	}
+	if r.Source.IsValid() {
+		nr.Src = net.IP(r.Source.AsSlice())
 	}
 	if r.Interface != "" {
 		idx, err := a.index(r.Interface)
@@ -441,7 +456,7 @@ func (a *applier) nlRoute(r *Route) (*netlink.Route, error) {
 	}
 	if nr.Type == unix.RTN_UNICAST || nr.Type == 0 {
 		nr.Scope = netlink.SCOPE_UNIVERSE
-		if !r.Gateway.IsValid() && r.Destination.Addr().Is4() {
+		if r.LinkScope {
 			nr.Scope = netlink.SCOPE_LINK
 		}
 	}

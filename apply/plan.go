@@ -50,14 +50,16 @@ func Restore(snap, now *State) ([]Op, error) {
 		}
 	}
 	for _, r := range snap.Routes {
-		d.Routes = append(d.Routes, exactRoute(r, false))
+		if !r.Multipath {
+			d.Routes = append(d.Routes, exactRoute(r, false))
+		}
 	}
 	had := make(map[routeKey]bool, len(snap.Routes))
 	for _, r := range snap.Routes {
 		had[keyOf(r, true)] = true
 	}
 	for _, r := range now.Routes {
-		if !had[keyOf(r, true)] {
+		if !had[keyOf(r, true)] && !r.Multipath {
 			d.Routes = append(d.Routes, exactRoute(r, true))
 		}
 	}
@@ -833,19 +835,22 @@ func (p *planner) familyAddresses(name string, want []netip.Prefix, v6 bool, sna
 // hop, interface, table and type; exact (a restore) adds the metric and
 // the protocol.
 type routeKey struct {
-	dst      netip.Prefix
-	gw       netip.Addr
-	dev      string
-	table    int
-	typ      string
-	metric   int
-	protocol string
+	dst       netip.Prefix
+	gw        netip.Addr
+	dev       string
+	table     int
+	typ       string
+	metric    int
+	protocol  string
+	onlink    bool
+	src       netip.Addr
+	linkScope bool
 }
 
 func keyOf(r Route, exact bool) routeKey {
-	k := routeKey{r.Destination, r.Gateway, r.Interface, r.Table, r.Type, 0, ""}
+	k := routeKey{dst: r.Destination, gw: r.Gateway, dev: r.Interface, table: r.Table, typ: r.Type}
 	if exact {
-		k.metric, k.protocol = r.Metric, r.Protocol
+		k.metric, k.protocol, k.onlink, k.src, k.linkScope = r.Metric, r.Protocol, r.OnLink, r.Source, r.LinkScope
 	}
 	return k
 }
@@ -855,10 +860,16 @@ func keyOf(r Route, exact bool) routeKey {
 // route planned takes its place (same destination, table and metric, which
 // the kernel would refuse as existing).
 func (p *planner) canReadd(r Route) bool {
-	if r.Gateway.IsValid() && !p.exact {
+	if r.Gateway.IsValid() && !r.OnLink && !p.exact {
 		final := p.v4Final[r.Interface]
 		if !slices.ContainsFunc(final, func(pf netip.Prefix) bool { return pf.Masked().Contains(r.Gateway) }) {
 			return false
+		}
+	}
+	if r.Source.IsValid() && !p.exact && r.Source.Is4() {
+		final := p.v4Final[r.Interface]
+		if !slices.ContainsFunc(final, func(pf netip.Prefix) bool { return pf.Addr() == r.Source }) {
+			return false // its preferred source is gone
 		}
 	}
 	return !slices.ContainsFunc(p.routes, func(c Route) bool {
@@ -892,7 +903,7 @@ func (p *planner) planRoutes() error {
 			continue // a link taken down loses its routes, for good
 		}
 		if r.Destination.Addr().Is4() && p.flushed[r.Interface] {
-			if (r.Config() || p.exact) && !p.noIPv4[r.Interface] {
+			if (r.Config() || p.exact) && !r.Multipath && !p.noIPv4[r.Interface] {
 				lost = append(lost, r)
 			}
 			continue
@@ -907,7 +918,7 @@ func (p *planner) planRoutes() error {
 		}
 		kept := p.routes[:0]
 		for _, r := range p.routes {
-			if (r.Config() || p.exact) && e.matches(r, p.exact) {
+			if (r.Config() || p.exact) && !r.Multipath && e.matches(r, p.exact) {
 				rr := r
 				p.routeDels = append(p.routeDels, Op{Kind: OpRouteDel, Name: r.Interface, Route: &rr})
 				continue

@@ -471,7 +471,8 @@ func appendRoute(routes []Route, m []byte, names map[int]string) ([]Route, error
 	if !ok {
 		return routes, nil
 	}
-	r := Route{Table: table, Protocol: protoName, Type: typeName}
+	r := Route{Table: table, Protocol: protoName, Type: typeName, LinkScope: scope == unix.RT_SCOPE_LINK,
+		OnLink: flags&unix.RTNH_F_ONLINK != 0}
 	dst := netip.IPv4Unspecified()
 	if family == unix.AF_INET6 {
 		dst = netip.IPv6Unspecified()
@@ -497,6 +498,8 @@ func appendRoute(routes []Route, m []byte, names map[int]string) ([]Route, error
 			r.Table = int(u32(v))
 		case unix.RTA_MULTIPATH:
 			multipath = v
+		case unix.RTA_PREFSRC:
+			r.Source, _ = netip.AddrFromSlice(v)
 		}
 	})
 	if err != nil {
@@ -518,6 +521,8 @@ func appendRoute(routes []Route, m []byte, names map[int]string) ([]Route, error
 			return routes, fmt.Errorf("bad next hop of %d bytes", n)
 		}
 		hop := r
+		hop.Multipath = true
+		hop.OnLink = multipath[2]&unix.RTNH_F_ONLINK != 0
 		hop.Interface = names[int(int32(binary.NativeEndian.Uint32(multipath[4:8])))]
 		err := walkAttrs(multipath[8:n], func(t uint16, v []byte) {
 			switch t {

@@ -123,10 +123,10 @@ func TestReadNamespace(t *testing.T) {
 		Routes: []Route{
 			{Destination: p("192.0.2.0/24"), Gateway: a("10.0.0.254"), Interface: "br0", Metric: 50, Table: 254, Protocol: "boot", Type: "unicast"},
 			{Destination: p("0.0.0.0/0"), Gateway: a("10.0.0.253"), Interface: "br0", Metric: 100, Table: 100, Protocol: "dhcp", Type: "unicast"},
-			{Destination: p("192.0.2.128/25"), Gateway: a("10.0.0.10"), Interface: "br0", Table: 100, Protocol: "boot", Type: "unicast"},
-			{Destination: p("192.0.2.128/25"), Gateway: a("10.2.0.10"), Interface: "veth1", Table: 100, Protocol: "boot", Type: "unicast"},
+			{Destination: p("192.0.2.128/25"), Gateway: a("10.0.0.10"), Interface: "br0", Table: 100, Protocol: "boot", Type: "unicast", Multipath: true},
+			{Destination: p("192.0.2.128/25"), Gateway: a("10.2.0.10"), Interface: "veth1", Table: 100, Protocol: "boot", Type: "unicast", Multipath: true},
 			{Destination: p("198.51.100.0/24"), Gateway: a("10.0.0.254"), Interface: "br0", Metric: 10, Table: 100, Protocol: "static", Type: "unicast"},
-			{Destination: p("198.51.100.128/25"), Interface: "veth1", Table: 100, Protocol: "boot", Type: "unicast"},
+			{Destination: p("198.51.100.128/25"), Interface: "veth1", Table: 100, Protocol: "boot", Type: "unicast", LinkScope: true},
 			{Destination: p("203.0.113.0/25"), Table: 1000, Protocol: "boot", Type: "blackhole"},
 			{Destination: p("203.0.113.128/26"), Metric: 7, Table: 1000, Protocol: "boot", Type: "unreachable"},
 			{Destination: p("203.0.113.192/26"), Table: 1000, Protocol: "boot", Type: "prohibit"},

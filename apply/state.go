@@ -143,6 +143,17 @@ type Route struct {
 	Table       int    // 254 is main
 	Protocol    string // boot, static, ra, dhcp
 	Type        string // unicast, blackhole, unreachable, prohibit
+
+	// What show does not print but a rollback gives back, and a delete
+	// must name: the onlink flag, the preferred source, scope link (an
+	// IPv4 route without a gateway, as ip adds it).
+	OnLink    bool
+	Source    netip.Addr
+	LinkScope bool
+	// Multipath marks one next hop of a multipath route: listed, never
+	// removed or made again by netapplyctl (the kernel treats the route
+	// as a whole).
+	Multipath bool
 }
 
 // Config reports whether the route is configuration (protocol boot or
