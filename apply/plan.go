@@ -35,22 +35,29 @@ func Plan(cur *State, d *Desired) (ops []Op, notes []string, err error) {
 }
 
 // Restore returns the operations that take the state now back to the
-// snapshot snap: links created since are removed, removed ones created
-// again (with their index, MAC and MTU), attributes, addresses, routes
-// (with their metric and protocol) and rules put back, and resolv.conf
-// and the host name restored. A transaction runs it after a failure.
-func Restore(snap, now *State) ([]Op, error) {
+// snapshot snap for what the operations of plan can have changed: links
+// created since are removed, removed ones made again (with their index,
+// MAC and MTU), attributes, addresses, routes (with their metric,
+// protocol, onlink flag and source) and rules put back, and resolv.conf
+// and the host name restored. What plan did not touch is left alone, so
+// that changes other programs make meanwhile (a container's veth, a DHCP
+// route on another link) survive a rollback. A nil plan restores
+// everything. A transaction runs it after a failure.
+func Restore(snap, now *State, plan []Op) ([]Op, error) {
+	t := touchedBy(plan, snap, now)
 	d := &Desired{}
 	for _, i := range snap.Interfaces {
-		d.Interfaces = append(d.Interfaces, desiredFrom(i))
+		if t.link(i.Name) {
+			d.Interfaces = append(d.Interfaces, desiredFrom(i))
+		}
 	}
 	for _, i := range now.Interfaces {
-		if snap.Lookup(i.Name) == nil {
+		if snap.Lookup(i.Name) == nil && t.link(i.Name) {
 			d.Interfaces = append(d.Interfaces, &DesiredInterface{Path: "(restore)", Name: i.Name, State: StateAbsent})
 		}
 	}
 	for _, r := range snap.Routes {
-		if !r.Multipath {
+		if !r.Multipath && t.route(r) {
 			d.Routes = append(d.Routes, exactRoute(r, false))
 		}
 	}
@@ -59,21 +66,21 @@ func Restore(snap, now *State) ([]Op, error) {
 		had[keyOf(r, true)] = true
 	}
 	for _, r := range now.Routes {
-		if !had[keyOf(r, true)] && !r.Multipath {
+		if !had[keyOf(r, true)] && !r.Multipath && t.route(r) {
 			d.Routes = append(d.Routes, exactRoute(r, true))
 		}
 	}
 	for _, r := range snap.Rules {
-		if !r.Default {
+		if !r.Default && t.rule(r) {
 			d.Rules = append(d.Rules, DesiredRule{Path: "(restore)", Rule: r, HasFamily: true, HasFwmark: true, HasAction: true})
 		}
 	}
 	for _, r := range now.Rules {
-		if !r.Default && !slices.ContainsFunc(snap.Rules, func(s Rule) bool { return s == r }) {
+		if !r.Default && t.rule(r) && !slices.ContainsFunc(snap.Rules, func(s Rule) bool { return s == r }) {
 			d.Rules = append(d.Rules, DesiredRule{Path: "(restore)", Absent: true, Rule: r, HasFamily: true, HasFwmark: true, HasAction: true})
 		}
 	}
-	if snap.Hostname != now.Hostname && snap.Hostname != "" {
+	if (t.all || t.hostname) && snap.Hostname != now.Hostname && snap.Hostname != "" {
 		h := snap.Hostname
 		d.Hostname = &h
 	}
@@ -82,12 +89,66 @@ func Restore(snap, now *State) ([]Op, error) {
 		return nil, err
 	}
 	ops := p.ops()
-	if !slices.Equal(snap.DNS.Servers, now.DNS.Servers) || !slices.Equal(snap.DNS.Search, now.DNS.Search) {
+	if (t.all || t.dns) && (!slices.Equal(snap.DNS.Servers, now.DNS.Servers) || !slices.Equal(snap.DNS.Search, now.DNS.Search)) {
 		dns := snap.DNS
 		ops = append(ops, Op{Kind: OpDNS, DNS: &dns, Revert: true})
 	}
 	return ops, nil
 }
+
+// touched is what a plan can have changed: the links it names, with their
+// veth peers, the links on them and their ports (which go or change with
+// them); the routes through those links and those it adds or removes; the
+// rules it adds or removes; resolv.conf and the host name if it sets them.
+type touched struct {
+	all           bool
+	links         map[string]bool
+	routes        map[routeKey]bool
+	rules         []Rule
+	dns, hostname bool
+}
+
+func touchedBy(plan []Op, snap, now *State) *touched {
+	t := &touched{all: plan == nil, links: map[string]bool{}, routes: map[routeKey]bool{}}
+	for _, op := range plan {
+		switch op.Kind {
+		case OpLinkAdd, OpLinkDel, OpLinkSet, OpAddrAdd, OpAddrDel:
+			t.links[op.Name] = true
+			if op.Link != nil && op.Link.Veth != nil {
+				t.links[op.Link.Veth.Peer] = true
+			}
+		case OpRouteAdd, OpRouteDel:
+			t.routes[keyOf(*op.Route, true)] = true
+		case OpRuleAdd, OpRuleDel:
+			t.rules = append(t.rules, *op.Rule)
+		case OpDNS:
+			t.dns = true
+		case OpHostname:
+			t.hostname = true
+		}
+	}
+	for range 3 { // links on links on links
+		for _, st := range []*State{snap, now} {
+			for _, i := range st.Interfaces {
+				if t.links[i.Name] && i.Veth != nil && i.Veth.Peer != "" {
+					t.links[i.Veth.Peer] = true
+				}
+				if b := base(i); b != "" && t.links[b] || i.Controller != "" && t.links[i.Controller] {
+					t.links[i.Name] = true
+				}
+			}
+		}
+	}
+	return t
+}
+
+func (t *touched) link(name string) bool { return t.all || t.links[name] }
+
+func (t *touched) route(r Route) bool {
+	return t.all || r.Interface != "" && t.links[r.Interface] || t.routes[keyOf(r, true)]
+}
+
+func (t *touched) rule(r Rule) bool { return t.all || slices.Contains(t.rules, r) }
 
 // desiredFrom is a snapshot interface as a complete desired interface.
 func desiredFrom(i *Interface) *DesiredInterface {

@@ -80,7 +80,7 @@ func Transact(ctx context.Context, k Kernel, d *Desired, opt TxOptions) ([]Op, e
 		if !opt.Rollback {
 			return tx
 		}
-		tx.RollbackErr = rollback(k, snap, opt, log)
+		tx.RollbackErr = rollback(k, snap, ops, opt, log)
 		tx.RolledBack = tx.RollbackErr == nil
 		return tx
 	}
@@ -124,10 +124,10 @@ func interrupted(ctx context.Context, err error) error {
 	return fmt.Errorf("interrupted: %w", err)
 }
 
-// rollback restores snap: it reads the state, plans the way back and
+// rollback restores snap for what plan touches: it reads the state, plans the way back and
 // carries it out, going on past errors (a link that is gone already), and
 // checks by reading again that nothing is left to restore.
-func rollback(k Kernel, snap *State, opt TxOptions, log *slog.Logger) error {
+func rollback(k Kernel, snap *State, plan []Op, opt TxOptions, log *slog.Logger) error {
 	timeout := opt.RollbackTimeout
 	if timeout == 0 {
 		timeout = 30 * time.Second
@@ -140,7 +140,7 @@ func rollback(k Kernel, snap *State, opt TxOptions, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("reading the state: %w", err)
 		}
-		ops, err := Restore(snap, now)
+		ops, err := Restore(snap, now, plan)
 		if err != nil {
 			return err
 		}
@@ -158,7 +158,7 @@ func rollback(k Kernel, snap *State, opt TxOptions, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("reading the state: %w", err)
 	}
-	if ops, err := Restore(snap, now); err != nil || len(ops) > 0 {
+	if ops, err := Restore(snap, now, plan); err != nil || len(ops) > 0 {
 		if first == nil && err == nil {
 			first = fmt.Errorf("%s is still needed", ops[0])
 		} else if first == nil {

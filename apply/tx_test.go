@@ -3,6 +3,8 @@ package apply
 import (
 	"context"
 	"errors"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -271,7 +273,7 @@ func FuzzPlan(f *testing.F) {
 				break // the simulator refuses what the kernel would
 			}
 		}
-		back, err := Restore(cur, s.st)
+		back, err := Restore(cur, s.st, ops)
 		if err != nil {
 			t.Fatalf("restore: %v", err)
 		}
@@ -362,3 +364,33 @@ route-rules:
   - ip-from: 192.0.2.0/24
     route-table: 100
 `
+
+// TestRollbackLeavesOthersAlone: links, routes and rules another program
+// makes while a transaction runs survive its rollback, and a link of a
+// kind netapplyctl cannot remove appearing meanwhile does not stop it.
+func TestRollbackLeavesOthersAlone(t *testing.T) {
+	t.Parallel()
+	cur := stateFromYAML(t, txCurrent)
+	s := &sim{st: cloneState(cur)}
+	s.fail = func(n int, op Op) error {
+		switch n {
+		case 0: // meanwhile, a container runtime and a DHCP client
+			s.st.Interfaces = append(s.st.Interfaces,
+				&Interface{Name: "veth1234", Type: TypeVeth, Up: true, MTU: 1500, Veth: &VethState{}},
+				&Interface{Name: "tap0", Type: TypeUnknown, MTU: 1500})
+			s.st.Routes = append(s.st.Routes, Route{Destination: netip.MustParsePrefix("10.77.0.0/16"), Interface: "veth1234", Table: 254, Protocol: "dhcp", Type: "unicast"})
+			s.st.Rules = append(s.st.Rules, Rule{Family: 4, Priority: 77, Table: 77})
+		case 2:
+			return errors.New("boom")
+		}
+		return nil
+	}
+	_, err := Transact(context.Background(), s, parseDesired(t, txDesired), TxOptions{Verify: true, Rollback: true})
+	var tx *TxError
+	if !errors.As(err, &tx) || !tx.RolledBack {
+		t.Fatalf("want a rolled-back failure, got %v", err)
+	}
+	if s.st.Lookup("br0") != nil || s.st.Lookup("veth1234") == nil || s.st.Lookup("tap0") == nil || len(s.st.Routes) != 1 || !slices.ContainsFunc(s.st.Rules, func(r Rule) bool { return r.Priority == 77 }) {
+		t.Errorf("after the rollback: %s", canonical(t, s.st))
+	}
+}
