@@ -700,3 +700,40 @@ func TestApplyRouteAttributes(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyPromoteSecondaries: with promote_secondaries on (as systemd
+// sets it), deleting a primary promotes the kept secondary, which must
+// not be added again; a rollback puts the old primary back first.
+func TestApplyPromoteSecondaries(t *testing.T) {
+	t.Parallel()
+	const setup = "link add eth0 type veth peer name eth0p\nlink set eth0 up\naddress add 10.0.0.1/24 dev eth0\naddress add 10.0.0.2/24 dev eth0\n"
+	const doc = "interfaces:\n- name: eth0\n  ipv4:\n    address:\n    - ip: 10.0.0.2\n      prefix-length: 24\nroutes:\n  config:\n  - destination: 10.9.0.0/16\n    next-hop-address: 10.0.0.254\n    next-hop-interface: eth0\n"
+	prepare := func() (*NetlinkKernel, netns.NsHandle) {
+		k, ns := nsKernel(t, "veth")
+		applytest.Batch(t, ns, setup)
+		applytest.Run(t, ns, "sysctl", "-q", "-w", "net.ipv4.conf.eth0.promote_secondaries=1")
+		return k, ns
+	}
+	k, _ := prepare()
+	st, err := k.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Lookup("eth0").PromoteSecondaries {
+		t.Fatal("promote_secondaries read as off")
+	}
+	ops := transact(t, k, doc)
+	reapply(t, k, doc)
+	if len(ops) != 2 {
+		t.Errorf("plan %v, want the address removed and the route added", ops)
+	}
+	k, ns := prepare()
+	before := applytest.DumpJSON(t, ns)
+	c := &counting{Kernel: k, failAt: 1}
+	if _, err := Transact(context.Background(), c, desired(t, doc), TxOptions{Verify: true, Rollback: true}); err == nil {
+		t.Fatal("no failure")
+	}
+	if after := applytest.DumpJSON(t, ns); after != before {
+		t.Errorf("the namespace differs after the rollback:\n%s", lineDiff(before, after))
+	}
+}

@@ -840,7 +840,7 @@ func (p *planner) familyAddresses(name string, want []netip.Prefix, v6 bool, sna
 		return slices.ContainsFunc(dels, func(d Address) bool { return d.Prefix == pf })
 	}
 	dropped := map[netip.Prefix]bool{}
-	if !v6 {
+	if l := p.current(name); !v6 && (l == nil || !l.PromoteSecondaries) {
 		for _, d := range dels {
 			if d.Secondary {
 				continue

@@ -149,6 +149,7 @@ func (k *NetlinkKernel) readLinks(ctx context.Context, s *nl.NetlinkSocket, st *
 			if i.Type == TypeBridge {
 				i.Bridge = bridgeState(m)
 			}
+			i.PromoteSecondaries = promoteSecondaries(m)
 			links = append(links, linkInfo{i, link})
 			return nil
 		})
@@ -239,6 +240,34 @@ func zeroAddress(m []byte) net.HardwareAddr {
 		}
 	}
 	return nil
+}
+
+// promoteSecondaries reads the link's IPv4 promote_secondaries setting
+// from IFLA_AF_SPEC → AF_INET → IFLA_INET_CONF (the devconf values, the
+// first being IPV4_DEVCONF_FORWARDING). /proc/sys would be the reading
+// process's namespace, not necessarily the link's.
+func promoteSecondaries(m []byte) bool {
+	const devconfPromoteSecondaries = 20 // IPV4_DEVCONF_PROMOTE_SECONDARIES
+	on := false
+	if len(m) < unix.SizeofIfInfomsg {
+		return false
+	}
+	walkAttrs(m[unix.SizeofIfInfomsg:], func(t uint16, v []byte) {
+		if t&^unix.NLA_F_NESTED != unix.IFLA_AF_SPEC {
+			return
+		}
+		walkAttrs(v, func(t uint16, v []byte) {
+			if t&^unix.NLA_F_NESTED != unix.AF_INET {
+				return
+			}
+			walkAttrs(v, func(t uint16, v []byte) {
+				if t&^unix.NLA_F_NESTED == unix.IFLA_INET_CONF && len(v) >= devconfPromoteSecondaries*4 {
+					on = u32(v[(devconfPromoteSecondaries-1)*4:]) != 0
+				}
+			})
+		})
+	})
+	return on
 }
 
 // bridgeState reads the STP state and the timers of a bridge from its

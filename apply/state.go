@@ -53,6 +53,10 @@ type Interface struct {
 	MTU   int
 	// Controller is the bridge or bond this link is a port of.
 	Controller string
+	// PromoteSecondaries is net.ipv4.conf.NAME.promote_secondaries:
+	// deleting an IPv4 primary promotes a secondary instead of dropping
+	// them all (systemd turns it on; a new namespace has it off).
+	PromoteSecondaries bool
 
 	IPv4, IPv6 IPState
 
