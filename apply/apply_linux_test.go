@@ -737,3 +737,36 @@ func TestApplyPromoteSecondaries(t *testing.T) {
 		t.Errorf("the namespace differs after the rollback:\n%s", lineDiff(before, after))
 	}
 }
+
+// TestApplyOpaqueRules: rules with selectors netapplyctl does not model
+// are not shown, not matched by absent entries, and not taken for the
+// plain rule a state asks for.
+func TestApplyOpaqueRules(t *testing.T) {
+	t.Parallel()
+	k, ns := nsKernel(t, "veth")
+	applytest.Batch(t, ns, "rule add not from 10.0.0.0/8 lookup 100 pref 100\nrule add from 10.1.0.0/16 ipproto tcp dport 443 lookup 300 pref 300\nrule add table main suppress_prefixlength 0 pref 400\n")
+	before := applytest.Run(t, ns, "ip", "rule")
+	doc := "route-rules:\n  config:\n  - route-table: 100\n    state: absent\n  - priority: 400\n    state: absent\n  - ip-from: 10.0.0.0/8\n    route-table: 100\n    priority: 101\n"
+	ops := transact(t, k, doc)
+	if len(ops) != 1 || ops[0].Kind != OpRuleAdd {
+		t.Errorf("plan %v, want the plain rule added and nothing removed", ops)
+	}
+	after := applytest.Run(t, ns, "ip", "rule")
+	for _, line := range strings.Split(strings.TrimSpace(before), "\n") {
+		if !strings.Contains(after, line) {
+			t.Errorf("rule %q is gone:\n%s", line, after)
+		}
+	}
+	st, err := k.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, err := nmstate.MarshalYAML(Show(st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(shown), "route-table: 300") {
+		t.Errorf("an opaque rule is shown:\n%s", shown)
+	}
+	reapply(t, k, string(shown))
+}

@@ -1053,7 +1053,7 @@ func sameRule(want, have Rule) bool {
 
 func (p *planner) planRules() error {
 	for _, r := range p.cur.Rules {
-		if !r.Default {
+		if !r.Default && !r.Opaque {
 			p.rules = append(p.rules, r)
 		}
 	}

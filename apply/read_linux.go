@@ -656,9 +656,17 @@ func readRules(ctx context.Context, s *nl.NetlinkSocket, family uint8) ([]Rule, 
 						proto, hasProto = int(v[0]), true
 					}
 				case nl.FRA_OIFNAME, nl.FRA_GOTO, nl.FRA_FLOW, nl.FRA_TUN_ID, nl.FRA_IP_PROTO,
-					nl.FRA_SPORT_RANGE, nl.FRA_DPORT_RANGE, nl.FRA_UID_RANGE:
-					selectors = true
+					nl.FRA_SPORT_RANGE, nl.FRA_DPORT_RANGE, nl.FRA_UID_RANGE, nl.FRA_L3MDEV:
+					selectors, r.Opaque = true, true
+				case nl.FRA_SUPPRESS_PREFIXLEN, nl.FRA_SUPPRESS_IFGROUP:
+					if int32(u32(v)) != -1 {
+						selectors, r.Opaque = true, true
+					}
 				}
+			}
+			// tos and "not" (FIB_RULE_INVERT) are selectors Rule does not hold
+			if hdr.Tos != 0 || binary.NativeEndian.Uint32(m[8:12])&unix.FIB_RULE_INVERT != 0 {
+				selectors, r.Opaque = true, true
 			}
 			if hasProto {
 				r.Default = proto == unix.RTPROT_KERNEL

@@ -63,7 +63,7 @@ func Show(st *State) any {
 
 	rules := []any{}
 	for _, r := range st.Rules {
-		if !r.Default {
+		if !r.Default && !r.Opaque {
 			rules = append(rules, showRule(r))
 		}
 	}

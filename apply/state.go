@@ -177,6 +177,10 @@ type Rule struct {
 	// Default marks the kernel's own rules (priority 0, 32766, 32767 to
 	// the local, main and default tables), which are never removed.
 	Default bool
+	// Opaque marks a rule with selectors Rule does not hold (not, tos,
+	// oif, ipproto, ports, uidrange, suppress_prefixlength, goto…): not
+	// shown, never matched, removed or made again by netapplyctl.
+	Opaque bool
 }
 
 // DNS is resolv.conf's servers and search domains.
