@@ -746,7 +746,7 @@ func TestApplyOpaqueRules(t *testing.T) {
 	k, ns := nsKernel(t, "veth")
 	applytest.Batch(t, ns, "rule add not from 10.0.0.0/8 lookup 100 pref 100\nrule add from 10.1.0.0/16 ipproto tcp dport 443 lookup 300 pref 300\nrule add table main suppress_prefixlength 0 pref 400\n")
 	before := applytest.Run(t, ns, "ip", "rule")
-	doc := "route-rules:\n  config:\n  - route-table: 100\n    state: absent\n  - priority: 400\n    state: absent\n  - ip-from: 10.0.0.0/8\n    route-table: 100\n    priority: 101\n"
+	doc := "route-rules:\n  config:\n  - route-table: 100\n    priority: 100\n    state: absent\n  - priority: 400\n    state: absent\n  - ip-from: 10.0.0.0/8\n    route-table: 100\n    priority: 101\n"
 	ops := transact(t, k, doc)
 	if len(ops) != 1 || ops[0].Kind != OpRuleAdd {
 		t.Errorf("plan %v, want the plain rule added and nothing removed", ops)
