@@ -770,3 +770,29 @@ func TestApplyOpaqueRules(t *testing.T) {
 	}
 	reapply(t, k, string(shown))
 }
+
+// TestApplyResolvConfSymlink: a resolv.conf that is a symbolic link
+// (systemd-resolved) is not replaced: the apply fails and rolls back.
+func TestApplyResolvConfSymlink(t *testing.T) {
+	t.Parallel()
+	k, _ := nsKernel(t, "bridge")
+	dir := t.TempDir()
+	target := filepath.Join(dir, "stub-resolv.conf")
+	if err := os.WriteFile(target, []byte("nameserver 127.0.0.53\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k.ResolvConf = filepath.Join(dir, "resolv.conf")
+	if err := os.Symlink(target, k.ResolvConf); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Transact(context.Background(), k, desired(t, "interfaces:\n- name: br7\n  type: linux-bridge\ndns-resolver:\n  config:\n    server: [192.0.2.53]\n"), TxOptions{Verify: true, Rollback: true})
+	if err == nil || !strings.Contains(err.Error(), "is a symbolic link to "+target) || !strings.HasSuffix(err.Error(), "(rolled back)") {
+		t.Errorf("got %v", err)
+	}
+	if fi, err := os.Lstat(k.ResolvConf); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("resolv.conf is no longer a link: %v", err)
+	}
+	if st, _ := k.Read(context.Background()); st.Lookup("br7") != nil {
+		t.Error("br7 stayed")
+	}
+}

@@ -520,6 +520,13 @@ func (a *applier) writeResolvConf(op Op) error {
 	if a.resolvConf == "" {
 		return errors.New("no resolv.conf path")
 	}
+	if fi, err := os.Lstat(a.resolvConf); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		// systemd-resolved, resolvconf: another service owns the file,
+		// and replacing the link would cut it off (NetworkManager leaves
+		// a linked resolv.conf alone too).
+		target, _ := os.Readlink(a.resolvConf)
+		return fmt.Errorf("%s is a symbolic link to %s: the service that manages it sets DNS; not replaced", a.resolvConf, target)
+	}
 	if !a.saved {
 		b, err := os.ReadFile(a.resolvConf)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
