@@ -512,9 +512,9 @@ func (i *DesiredInterface) bridge(p *desiredParser) func(string, map[string]any,
 			if err != nil {
 				return err
 			}
-			// Counters and timers show prints (gc-timer, hello-timer, …)
-			// and other options are left alone.
-			if err := p.keys(op, om, child(f, "options"), []string{"stp"}, false); err != nil {
+			// The live timers show prints are left alone; other bridge
+			// options would make a bridge other than the one asked for.
+			if err := p.keys(op, om, child(f, "options"), []string{"stp", "gc-timer", "hello-timer"}, true); err != nil {
 				return err
 			}
 			if s, ok := om["stp"]; ok {
@@ -523,7 +523,7 @@ func (i *DesiredInterface) bridge(p *desiredParser) func(string, map[string]any,
 				if err != nil {
 					return err
 				}
-				if err := p.keys(sp, sm, child(f, "options", "stp"), []string{"enabled"}, false); err != nil {
+				if err := p.keys(sp, sm, child(f, "options", "stp"), []string{"enabled"}, true); err != nil {
 					return err
 				}
 				if e, ok := sm["enabled"]; ok {
@@ -676,7 +676,7 @@ func (i *DesiredInterface) bond(p *desiredParser) func(string, map[string]any, *
 
 func (i *DesiredInterface) vlan(p *desiredParser) func(string, map[string]any, *nmstate.Field) error {
 	return func(path string, m map[string]any, f *nmstate.Field) error {
-		if err := p.keys(path, m, f, []string{"base-iface", "id"}, false); err != nil {
+		if err := p.keys(path, m, f, []string{"base-iface", "id"}, true); err != nil {
 			return err
 		}
 		v := &VLANState{}
@@ -694,7 +694,7 @@ func (i *DesiredInterface) vlan(p *desiredParser) func(string, map[string]any, *
 
 func (i *DesiredInterface) vxlan(p *desiredParser) func(string, map[string]any, *nmstate.Field) error {
 	return func(path string, m map[string]any, f *nmstate.Field) error {
-		if err := p.keys(path, m, f, []string{"base-iface", "id", "remote", "local", "destination-port"}, false); err != nil {
+		if err := p.keys(path, m, f, []string{"base-iface", "id", "remote", "local", "destination-port"}, true); err != nil {
 			return err
 		}
 		v := &VXLANState{} // Port 0: 4789 when created; compared only when given
@@ -756,7 +756,7 @@ var macvlanModes = []string{"vepa", "bridge", "private", "passthru", "source"}
 
 func (i *DesiredInterface) macvlan(p *desiredParser) func(string, map[string]any, *nmstate.Field) error {
 	return func(path string, m map[string]any, f *nmstate.Field) error {
-		if err := p.keys(path, m, f, []string{"base-iface", "mode", "promiscuous"}, false); err != nil {
+		if err := p.keys(path, m, f, []string{"base-iface", "mode"}, true); err != nil {
 			return err
 		}
 		v := &MacVlanState{} // Mode "": bridge when created; compared only when given

@@ -229,7 +229,7 @@ interfaces:
 routes:
   running: []
 `)
-	if got := strings.Join(d.Ignored, " "); got != "interfaces[0].description interfaces[0].ethtool interfaces[0].bridge.options.hello-timer" {
+	if got := strings.Join(d.Ignored, " "); got != "interfaces[0].description interfaces[0].ethtool" {
 		t.Errorf("ignored: %s", got)
 	}
 }
