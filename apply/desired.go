@@ -669,6 +669,15 @@ func (i *DesiredInterface) bond(p *desiredParser) func(string, map[string]any, *
 				}
 				b.Options[k] = s
 			}
+			// The kernel rounds updelay and downdelay down to a multiple
+			// of miimon, which would never verify.
+			if mii, err := strconv.Atoi(b.Options["miimon"]); err == nil && mii > 0 {
+				for _, k := range []string{"updelay", "downdelay"} {
+					if d, err := strconv.Atoi(b.Options[k]); err == nil && d%mii != 0 {
+						return nmstate.Errorf(nmstate.Join(op, k), "%d is not a multiple of miimon (%d)", d, mii)
+					}
+				}
+			}
 		}
 		return nil
 	}

@@ -187,6 +187,7 @@ func TestParseDesiredErrors(t *testing.T) {
 		{"interfaces:\n- name: br0\n  type: linux-bridge\n  vlan:\n    base-iface: eth0\n    id: 1", "interfaces[0].vlan: a vlan section on an interface of type linux-bridge"},
 		{"interfaces:\n- name: v0\n  type: vlan\n  vlan:\n    base-iface: eth0\n    id: 4095", "interfaces[0].vlan.id: 4095 is not between 0 and 4094"},
 		{"interfaces:\n- name: b0\n  type: bond\n  link-aggregation:\n    mode: fast", `interfaces[0].link-aggregation.mode: "fast" is not a bond mode`},
+		{"interfaces:\n- name: b0\n  type: bond\n  link-aggregation:\n    options:\n      miimon: 100\n      updelay: 150", "interfaces[0].link-aggregation.options.updelay: 150 is not a multiple of miimon (100)"},
 		{"interfaces:\n- name: m0\n  type: mac-vlan\n  mac-vlan:\n    base-iface: eth0\n    mode: open", `interfaces[0].mac-vlan.mode: "open" is not one of vepa, bridge, private, passthru, source`},
 		{"interfaces:\n- name: v0\n  type: veth\n  veth:\n    peer: v0", "interfaces[0].veth.peer: a veth cannot be its own peer"},
 		{"routes:\n  config:\n  - destination: 10.0.0.0/8\n    next-hop-interface: eth0\n    state: up", `routes.config[0].state: "up": a route's state is absent or left out`},
