@@ -17,6 +17,8 @@ import (
 	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
+
+	"github.com/netplumb/netplumb/internal/atomicfile"
 )
 
 // Apply carries out one operation on the namespace. Errors name the
@@ -555,35 +557,13 @@ func (a *applier) writeResolvConf(op Op) error {
 		}
 		content = []byte(b.String())
 	}
-	return writeFileAtomic(a.resolvConf, content, 0o644)
-}
-
-func writeFileAtomic(path string, content []byte, mode os.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(a.resolvConf), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
+	if err := atomicfile.Write(a.resolvConf, content, 0o644); err != nil {
+		return fmt.Errorf("%s: %w", a.resolvConf, err)
 	}
-	_, err = f.Write(content)
-	if err == nil {
-		err = f.Chmod(mode)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
+	return nil
 }
 
 // Close releases the socket Apply opened for what the handle cannot send

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/netplumb/netplumb/internal/atomicfile"
 )
 
 // PathError is a file that cannot be written where it must go: a path
@@ -35,11 +37,11 @@ func newResolver(root string) (*resolver, error) {
 	}
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		return nil, fmt.Errorf("root %s: %w", root, unwrapPathErr(err))
+		return nil, fmt.Errorf("root %s: %w", root, atomicfile.Cause(err))
 	}
 	fi, err := os.Stat(real)
 	if err != nil {
-		return nil, fmt.Errorf("root %s: %w", root, unwrapPathErr(err))
+		return nil, fmt.Errorf("root %s: %w", root, atomicfile.Cause(err))
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("root %s: not a directory", root)
@@ -91,7 +93,7 @@ func (r *resolver) resolve(path string) (target string, missing []string, err er
 			return next, missing, nil
 		}
 		if err != nil {
-			return "", nil, &PathError{Path: path, Msg: unwrapPathErr(err).Error()}
+			return "", nil, &PathError{Path: path, Msg: atomicfile.Cause(err).Error()}
 		}
 		if fi.Mode()&fs.ModeSymlink != 0 {
 			if links++; links > maxLinks {
@@ -99,7 +101,7 @@ func (r *resolver) resolve(path string) (target string, missing []string, err er
 			}
 			link, err := os.Readlink(next)
 			if err != nil {
-				return "", nil, &PathError{Path: path, Msg: unwrapPathErr(err).Error()}
+				return "", nil, &PathError{Path: path, Msg: atomicfile.Cause(err).Error()}
 			}
 			var dest string
 			if filepath.IsAbs(link) {
@@ -130,18 +132,6 @@ func (r *resolver) resolve(path string) (target string, missing []string, err er
 		cur = next
 	}
 	return cur, nil, nil
-}
-
-func unwrapPathErr(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
 }
 
 // planned is one file with where it goes.
@@ -207,11 +197,11 @@ func Write(root string, files []File) (err error) {
 				if errors.Is(err, fs.ErrExist) {
 					continue // made for an earlier file
 				}
-				return &PathError{Path: p.Path, Msg: unwrapPathErr(err).Error()}
+				return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
 			}
 			created = append(created, d)
 		}
-		if p.temp, err = writeTemp(p.target, p.Content, p.Mode); err != nil {
+		if p.temp, err = atomicfile.Temp(p.target, p.Content, p.Mode); err != nil {
 			return &PathError{Path: p.Path, Msg: err.Error()}
 		}
 	}
@@ -221,7 +211,7 @@ func Write(root string, files []File) (err error) {
 			p.existed = true
 			p.backup = p.temp + ".old"
 			if err := os.Link(p.target, p.backup); err != nil {
-				return &PathError{Path: p.Path, Msg: unwrapPathErr(err).Error()}
+				return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
 			}
 		}
 	}
@@ -239,7 +229,7 @@ func Write(root string, files []File) (err error) {
 					os.Remove(q.backup)
 				}
 			}
-			return &PathError{Path: p.Path, Msg: unwrapPathErr(err).Error()}
+			return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
 		}
 		p.temp = ""
 	}
@@ -251,40 +241,9 @@ func Write(root string, files []File) (err error) {
 		dirs[filepath.Dir(p.target)] = true
 	}
 	for d := range dirs {
-		if f, err := os.Open(d); err == nil {
-			f.Sync() // make the renames durable
-			f.Close()
-		}
+		atomicfile.SyncDir(d)
 	}
 	return nil
-}
-
-// writeTemp writes content to a new temporary file beside target.
-func writeTemp(target string, content []byte, mode fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".netrender-*")
-	if err != nil {
-		return "", unwrapPathErr(err)
-	}
-	name := f.Name()
-	fail := func(err error) (string, error) {
-		f.Close()
-		os.Remove(name)
-		return "", unwrapPathErr(err)
-	}
-	if err := f.Chmod(mode); err != nil {
-		return fail(err)
-	}
-	if _, err := f.Write(content); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(name)
-		return "", unwrapPathErr(err)
-	}
-	return name, nil
 }
 
 // Diff returns a unified diff of what [Write] would change under root:
@@ -308,7 +267,7 @@ func Diff(root string, files []File) (string, error) {
 		old, err := os.ReadFile(target)
 		exists := err == nil
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", &PathError{Path: f.Path, Msg: unwrapPathErr(err).Error()}
+			return "", &PathError{Path: f.Path, Msg: atomicfile.Cause(err).Error()}
 		}
 		if exists {
 			if fi, err := os.Stat(target); err == nil && fi.Mode().Perm() != f.Mode.Perm() {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/netplumb/netplumb/internal/atomicfile"
 )
 
 func readAll(t *testing.T, root string) map[string]string {
@@ -62,7 +64,7 @@ func TestWrite(t *testing.T) {
 		}
 	}
 	for p := range got {
-		if strings.Contains(p, ".netrender-") {
+		if strings.Contains(p, atomicfile.TempMarker) {
 			t.Errorf("left a temporary file %s", p)
 		}
 	}

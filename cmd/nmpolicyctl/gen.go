@@ -11,6 +11,7 @@ import (
 
 	"github.com/netplumb/netplumb/capture"
 	"github.com/netplumb/netplumb/expr"
+	"github.com/netplumb/netplumb/internal/atomicfile"
 	"github.com/netplumb/netplumb/internal/cli"
 	"github.com/netplumb/netplumb/nmstate"
 )
@@ -151,62 +152,16 @@ func (g *GenCmd) cachePath(env *cli.Env) (string, error) {
 	return filepath.Join(dir, "cache.yaml"), nil
 }
 
-// writeAtomic writes data to a temporary file beside path and renames it
-// over path, so readers see the old file or the new one, never half; a
-// symbolic link at path is followed, not replaced. Errors name path.
-func writeAtomic(path string, data []byte, mode os.FileMode) (err error) {
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("cache %s: %w", path, unwrapPath(err))
-		}
-	}()
+// writeAtomic replaces path with data (see atomicfile.Write); a symbolic
+// link at path is followed, not replaced. Errors name path.
+func writeAtomic(path string, data []byte, mode os.FileMode) error {
 	if target, err := filepath.EvalSymlinks(path); err == nil {
 		path = target
 	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err := f.Chmod(mode); err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // make the rename durable; a failure here loses nothing written
-		d.Close()
+	if err := atomicfile.Write(path, data, mode); err != nil {
+		return fmt.Errorf("cache %s: %w", path, err)
 	}
 	return nil
-}
-
-// unwrapPath drops the temporary file's name from an error.
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
 }
 
 // policyError places an error of the engine in the policy file, with the
