@@ -277,15 +277,9 @@ func (p *desiredParser) iface(path string, m map[string]any, f *nmstate.Field) (
 		}
 	}
 	if s, ok := m["state"]; ok {
-		st, err := nmstate.AsString(nmstate.Join(path, "state"), s)
-		if err != nil {
+		var err error
+		if i.State, err = oneOf(nmstate.Join(path, "state"), s, StateUp, StateDown, StateAbsent); err != nil {
 			return nil, err
-		}
-		switch st {
-		case StateUp, StateDown, StateAbsent:
-			i.State = st
-		default:
-			return nil, nmstate.Errorf(nmstate.Join(path, "state"), "%q is not up, down or absent", st)
 		}
 	}
 	if v, ok := m["mtu"]; ok {
@@ -763,6 +757,21 @@ func (i *DesiredInterface) veth(p *desiredParser) func(string, map[string]any, *
 
 var macvlanModes = []string{"vepa", "bridge", "private", "passthru", "source"}
 
+// rejectTypes are the route types and rule actions that drop a packet.
+var rejectTypes = []string{"blackhole", "unreachable", "prohibit"}
+
+// oneOf returns v, a string that must be one of choices.
+func oneOf(path string, v any, choices ...string) (string, error) {
+	s, err := nmstate.AsString(path, v)
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(choices, s) {
+		return "", nmstate.Errorf(path, "%q is not %s or %s", s, strings.Join(choices[:len(choices)-1], ", "), choices[len(choices)-1])
+	}
+	return s, nil
+}
+
 func (i *DesiredInterface) macvlan(p *desiredParser) func(string, map[string]any, *nmstate.Field) error {
 	return func(path string, m map[string]any, f *nmstate.Field) error {
 		if err := p.keys(path, m, f, []string{"base-iface", "mode"}, true); err != nil {
@@ -774,11 +783,8 @@ func (i *DesiredInterface) macvlan(p *desiredParser) func(string, map[string]any
 			return err
 		}
 		if x, ok := m["mode"]; ok {
-			if v.Mode, err = nmstate.AsString(nmstate.Join(path, "mode"), x); err != nil {
+			if v.Mode, err = oneOf(nmstate.Join(path, "mode"), x, macvlanModes...); err != nil {
 				return err
-			}
-			if !slices.Contains(macvlanModes, v.Mode) {
-				return nmstate.Errorf(nmstate.Join(path, "mode"), "%q is not one of %s", v.Mode, strings.Join(macvlanModes, ", "))
 			}
 		}
 		i.MacVlan = v
@@ -803,36 +809,51 @@ func (p *desiredParser) config(key string, v any) (any, bool, error) {
 	return c, ok, nil
 }
 
-func (p *desiredParser) routes(v any) error {
-	c, _, err := p.config("routes", v)
+// configEntries calls each for the entries of section.config (routes,
+// route-rules, whose entries are a what), each a map with no keys but
+// allowed, with its path and whether it has state: absent (the only state
+// an entry can give).
+func (p *desiredParser) configEntries(section, what string, v any, allowed []string, each func(path string, m map[string]any, absent bool) error) error {
+	c, _, err := p.config(section, v)
 	if err != nil {
 		return err
 	}
-	list, err := nmstate.AsList("routes.config", c)
+	list, err := nmstate.AsList(section+".config", c)
 	if err != nil {
 		return err
 	}
-	f := child(nmstate.Schema(), "routes", "config", "[]")
+	f := child(nmstate.Schema(), section, "config", "[]")
 	for n, x := range list {
-		path := nmstate.Index("routes.config", n)
+		path := nmstate.Index(section+".config", n)
 		m, err := nmstate.AsMap(path, x)
 		if err != nil {
 			return err
 		}
-		if err := p.keys(path, m, f, routeKeys, true); err != nil {
+		if err := p.keys(path, m, f, allowed, true); err != nil {
 			return err
 		}
-		r := DesiredRoute{Path: path, Route: Route{Metric: -1, Protocol: "static", Type: "unicast"}}
+		absent := false
 		if s, ok := m["state"]; ok {
 			st, err := nmstate.AsString(nmstate.Join(path, "state"), s)
 			if err != nil {
 				return err
 			}
 			if st != StateAbsent {
-				return nmstate.Errorf(nmstate.Join(path, "state"), "%q: a route's state is absent or left out", st)
+				return nmstate.Errorf(nmstate.Join(path, "state"), "%q: a %s's state is absent or left out", st, what)
 			}
-			r.Absent = true
+			absent = true
 		}
+		if err := each(path, m, absent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *desiredParser) routes(v any) error {
+	return p.configEntries("routes", "route", v, routeKeys, func(path string, m map[string]any, absent bool) error {
+		var err error
+		r := DesiredRoute{Path: path, Absent: absent, Route: Route{Metric: -1, Protocol: "static", Type: "unicast"}}
 		if x, ok := m["destination"]; ok {
 			if r.Route.Destination, err = nmstate.ParsePrefix(nmstate.Join(path, "destination"), x); err != nil {
 				return err
@@ -867,14 +888,9 @@ func (p *desiredParser) routes(v any) error {
 			}
 		}
 		if x, ok := m["route-type"]; ok {
-			t, err := nmstate.AsString(nmstate.Join(path, "route-type"), x)
-			if err != nil {
+			if r.Route.Type, err = oneOf(nmstate.Join(path, "route-type"), x, rejectTypes...); err != nil {
 				return err
 			}
-			if t != "blackhole" && t != "unreachable" && t != "prohibit" {
-				return nmstate.Errorf(nmstate.Join(path, "route-type"), "%q is not blackhole, unreachable or prohibit", t)
-			}
-			r.Route.Type = t
 			r.HasType = true
 		}
 		if !r.Absent {
@@ -883,8 +899,8 @@ func (p *desiredParser) routes(v any) error {
 			}
 		}
 		p.d.Routes = append(p.d.Routes, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // checkRoute checks a route to add: it needs a destination, and a next-hop
@@ -914,35 +930,9 @@ func checkRoute(r *DesiredRoute) error {
 }
 
 func (p *desiredParser) rules(v any) error {
-	c, _, err := p.config("route-rules", v)
-	if err != nil {
-		return err
-	}
-	list, err := nmstate.AsList("route-rules.config", c)
-	if err != nil {
-		return err
-	}
-	f := child(nmstate.Schema(), "route-rules", "config", "[]")
-	for n, x := range list {
-		path := nmstate.Index("route-rules.config", n)
-		m, err := nmstate.AsMap(path, x)
-		if err != nil {
-			return err
-		}
-		if err := p.keys(path, m, f, ruleKeys, true); err != nil {
-			return err
-		}
-		r := DesiredRule{Path: path, Rule: Rule{Priority: -1}}
-		if s, ok := m["state"]; ok {
-			st, err := nmstate.AsString(nmstate.Join(path, "state"), s)
-			if err != nil {
-				return err
-			}
-			if st != StateAbsent {
-				return nmstate.Errorf(nmstate.Join(path, "state"), "%q: a rule's state is absent or left out", st)
-			}
-			r.Absent = true
-		}
+	return p.configEntries("route-rules", "rule", v, ruleKeys, func(path string, m map[string]any, absent bool) error {
+		var err error
+		r := DesiredRule{Path: path, Absent: absent, Rule: Rule{Priority: -1}}
 		for _, k := range []string{"ip-from", "ip-to"} {
 			x, ok := m[k]
 			if !ok || x == "" {
@@ -1017,14 +1007,10 @@ func (p *desiredParser) rules(v any) error {
 			}
 		}
 		if x, ok := m["action"]; ok {
-			s, err := nmstate.AsString(nmstate.Join(path, "action"), x)
-			if err != nil {
+			if r.Rule.Action, err = oneOf(nmstate.Join(path, "action"), x, rejectTypes...); err != nil {
 				return err
 			}
-			if s != "blackhole" && s != "unreachable" && s != "prohibit" {
-				return nmstate.Errorf(nmstate.Join(path, "action"), "%q is not blackhole, unreachable or prohibit", s)
-			}
-			r.Rule.Action, r.HasAction = s, true
+			r.HasAction = true
 		}
 		if !r.Absent {
 			if !r.HasFamily {
@@ -1035,8 +1021,8 @@ func (p *desiredParser) rules(v any) error {
 			}
 		}
 		p.d.Rules = append(p.d.Rules, r)
-	}
-	return nil
+		return nil
+	})
 }
 
 // parseRulePrefix reads ip-from or ip-to as the kernel keeps it: the
