@@ -53,22 +53,9 @@ func newNSKernel(t *testing.T, h *netlink.Handle, ns netns.NsHandle) *NetlinkKer
 	return &NetlinkKernel{Handle: h, NS: ns, ResolvConf: filepath.Join(t.TempDir(), "resolv.conf")}
 }
 
-func desired(t *testing.T, doc string) *Desired {
-	t.Helper()
-	v, err := nmstate.Decode([]byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := ParseDesired(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 func transact(t *testing.T, k Kernel, doc string) []Op {
 	t.Helper()
-	ops, err := Transact(context.Background(), k, desired(t, doc), TxOptions{Verify: true, Rollback: true})
+	ops, err := Transact(context.Background(), k, parseDesired(t, doc), TxOptions{Verify: true, Rollback: true})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -403,7 +390,7 @@ dns-resolver:
 				return k, ns
 			}
 			k, _ := prepare(t)
-			d := desired(t, c.desired)
+			d := parseDesired(t, c.desired)
 			st, err := k.Read(context.Background())
 			if err != nil {
 				t.Fatal(err)
@@ -484,7 +471,7 @@ func TestApplyNetlinkErrorRollsBack(t *testing.T) {
 	k, ns := nsKernel(t, "veth", "bridge")
 	applytest.Batch(t, ns, nsBase)
 	before := applytest.DumpJSON(t, ns)
-	_, err := Transact(context.Background(), k, desired(t, `
+	_, err := Transact(context.Background(), k, parseDesired(t, `
 interfaces:
 - name: br9
   type: linux-bridge
@@ -537,7 +524,7 @@ func TestApplyConcurrent(t *testing.T) {
 			}
 			defer unlock()
 			doc := fmt.Sprintf("interfaces:\n- name: br%d\n  type: linux-bridge\n  ipv4:\n    address:\n    - ip: 10.%d.0.1\n      prefix-length: 24\nroute-rules:\n  config:\n  - ip-from: 10.%d.0.0/24\n    route-table: %d\n", n, n, n, 100+n)
-			if _, err := Transact(context.Background(), k, desired(t, doc), TxOptions{Verify: true, Rollback: true}); err != nil {
+			if _, err := Transact(context.Background(), k, parseDesired(t, doc), TxOptions{Verify: true, Rollback: true}); err != nil {
 				errs <- err
 			}
 		}()
@@ -636,7 +623,7 @@ func TestApplyHostname(t *testing.T) {
 	reapply(t, k, "hostname:\n  config: node-7\n")
 	// A kernel that keeps 8 bytes of a name fails the verification.
 	k.SetHostname = func(n string) error { name = n[:min(len(n), 8)]; return nil }
-	_, err := Transact(context.Background(), k, desired(t, "interfaces:\n- name: br5\n  type: linux-bridge\nhostname:\n  config: node-eight\n"), TxOptions{Verify: true, Rollback: true})
+	_, err := Transact(context.Background(), k, parseDesired(t, "interfaces:\n- name: br5\n  type: linux-bridge\nhostname:\n  config: node-eight\n"), TxOptions{Verify: true, Rollback: true})
 	if err == nil || !strings.Contains(err.Error(), "hostname node-eight would still be needed (rolled back)") || name != "node-7" {
 		t.Errorf("after a failed apply: host name %q, error %v", name, err)
 	}
@@ -689,7 +676,7 @@ func TestApplyRouteAttributes(t *testing.T) {
 			k, ns = prepare()
 			before := applytest.DumpJSON(t, ns)
 			c := &counting{Kernel: k, failAt: len(ops) - 1}
-			_, err := Transact(context.Background(), c, desired(t, tt.desired), TxOptions{Verify: true, Rollback: true})
+			_, err := Transact(context.Background(), c, parseDesired(t, tt.desired), TxOptions{Verify: true, Rollback: true})
 			var tx *TxError
 			if !errors.As(err, &tx) || !tx.RolledBack {
 				t.Fatalf("want a rolled-back failure, got %v", err)
@@ -730,7 +717,7 @@ func TestApplyPromoteSecondaries(t *testing.T) {
 	k, ns := prepare()
 	before := applytest.DumpJSON(t, ns)
 	c := &counting{Kernel: k, failAt: 1}
-	if _, err := Transact(context.Background(), c, desired(t, doc), TxOptions{Verify: true, Rollback: true}); err == nil {
+	if _, err := Transact(context.Background(), c, parseDesired(t, doc), TxOptions{Verify: true, Rollback: true}); err == nil {
 		t.Fatal("no failure")
 	}
 	if after := applytest.DumpJSON(t, ns); after != before {
@@ -785,7 +772,7 @@ func TestApplyResolvConfSymlink(t *testing.T) {
 	if err := os.Symlink(target, k.ResolvConf); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Transact(context.Background(), k, desired(t, "interfaces:\n- name: br7\n  type: linux-bridge\ndns-resolver:\n  config:\n    server: [192.0.2.53]\n"), TxOptions{Verify: true, Rollback: true})
+	_, err := Transact(context.Background(), k, parseDesired(t, "interfaces:\n- name: br7\n  type: linux-bridge\ndns-resolver:\n  config:\n    server: [192.0.2.53]\n"), TxOptions{Verify: true, Rollback: true})
 	if err == nil || !strings.Contains(err.Error(), "is a symbolic link to "+target) || !strings.HasSuffix(err.Error(), "(rolled back)") {
 		t.Errorf("got %v", err)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/vishvananda/netns"
 
 	"github.com/netplumb/netplumb/apply/applytest"
-	"github.com/netplumb/netplumb/nmstate"
 )
 
 const benchRoutes = 10_000
@@ -45,15 +44,7 @@ func BenchmarkApplyRoutes(b *testing.B) {
 		return &NetlinkKernel{Handle: h, NS: ns}, ns
 	}
 	apply := func(b *testing.B, k Kernel) []Op {
-		v, err := nmstate.Decode([]byte(doc))
-		if err != nil {
-			b.Fatal(err)
-		}
-		d, err := ParseDesired(v)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ops, err := Transact(context.Background(), k, d, TxOptions{Verify: true, Rollback: true})
+		ops, err := Transact(context.Background(), k, parseDesired(b, doc), TxOptions{Verify: true, Rollback: true})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -314,18 +314,11 @@ func canonical(t testing.TB, st *State) string {
 // stateFromYAML builds a current state for tests from an NMState document
 // as show prints it (interfaces, routes.config, route-rules.config,
 // dns-resolver.config, hostname.config): IPv4 addresses after the first
-// of a subnet are secondaries; routes are of protocol static unless the
-// entry's metric is 0 (boot).
+// of a subnet are secondaries, as the kernel orders them; routes are of
+// protocol static; links but lo get a MAC as the simulator gives one.
 func stateFromYAML(t testing.TB, data string) *State {
 	t.Helper()
-	doc, err := nmstate.Decode([]byte(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := ParseDesired(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := parseDesired(t, data)
 	st := &State{}
 	for n, di := range d.Interfaces {
 		i := &Interface{Name: di.Name, Index: n + 1, Type: di.Type, Up: di.State == StateUp, MTU: 1500,

@@ -40,7 +40,9 @@ routes:
     next-hop-interface: br0
 `
 
-func parseDesired(t *testing.T, doc string) *Desired {
+// parseDesired decodes and parses a desired state, failing the test on
+// any error.
+func parseDesired(t testing.TB, doc string) *Desired {
 	t.Helper()
 	v, err := nmstate.Decode([]byte(doc))
 	if err != nil {
