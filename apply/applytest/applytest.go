@@ -59,40 +59,21 @@ func NewNS(t testing.TB) (*netlink.Handle, netns.NsHandle) {
 	if os.Geteuid() != 0 {
 		SkipOrFail(t, "network namespace tests need root")
 	}
-	type result struct {
-		ns  netns.NsHandle
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		// The thread is unlocked only once it is back where it was:
-		// on any failure the goroutine ends locked and the runtime
-		// ends the thread with it.
-		runtime.LockOSThread()
-		orig, err := netns.Get()
+	var ns netns.NsHandle = -1
+	err := onThreadIn(func() error {
+		n, err := netns.New()
 		if err != nil {
-			ch <- result{err: fmt.Errorf("current namespace: %w", err)}
-			return
+			return fmt.Errorf("new namespace: %w", err)
 		}
-		defer orig.Close()
-		ns, err := netns.New()
-		if err != nil {
-			ch <- result{err: fmt.Errorf("new namespace: %w", err)}
-			return
-		}
-		if err := netns.Set(orig); err != nil {
+		ns = n
+		return nil
+	}, func() {})
+	if err != nil {
+		if ns.IsOpen() {
 			ns.Close()
-			ch <- result{err: fmt.Errorf("back to the original namespace: %w", err)}
-			return
 		}
-		runtime.UnlockOSThread()
-		ch <- result{ns: ns}
-	}()
-	r := <-ch
-	if r.err != nil {
-		SkipOrFail(t, "cannot create a network namespace: "+r.err.Error())
+		SkipOrFail(t, "cannot create a network namespace: "+err.Error())
 	}
-	ns := r.ns
 	h, err := netlink.NewHandleAt(ns)
 	if err != nil {
 		ns.Close()
@@ -113,44 +94,57 @@ func NewNS(t testing.TB) (*netlink.Handle, netns.NsHandle) {
 //
 // Exec is safe for concurrent use.
 func Exec(ns netns.NsHandle, stdin io.Reader, name string, args ...string) (stdout, stderr []byte, err error) {
-	type result struct {
-		stdout, stderr []byte
-		err            error
+	var o, e bytes.Buffer
+	cmd := exec.Command(name, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &o, &e
+	var startErr error
+	err = onThreadIn(func() error {
+		if err := netns.Set(ns); err != nil {
+			return fmt.Errorf("enter the namespace: %w", err)
+		}
+		return nil
+	}, func() { startErr = cmd.Start() }) // forks from the thread, inside ns
+	if err != nil {
+		if startErr == nil && cmd.Process != nil {
+			cmd.Wait()
+		}
+		return nil, nil, err
 	}
-	ch := make(chan result, 1)
+	if startErr != nil {
+		return nil, nil, startErr
+	}
+	err = cmd.Wait()
+	return o.Bytes(), e.Bytes(), err
+}
+
+// onThreadIn runs f on a locked OS thread that enter has moved into a
+// namespace, then moves the thread back to where it was and unlocks it.
+// If enter fails or the thread cannot go back, the thread stays locked and
+// dies with its goroutine, so that no code ever runs on a thread in the
+// wrong namespace.
+func onThreadIn(enter func() error, f func()) error {
+	ch := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
 		orig, err := netns.Get()
 		if err != nil {
-			ch <- result{err: fmt.Errorf("current namespace: %w", err)}
+			ch <- fmt.Errorf("current namespace: %w", err)
 			return
 		}
 		defer orig.Close()
-		if err := netns.Set(ns); err != nil {
-			ch <- result{err: fmt.Errorf("enter the namespace: %w", err)}
+		if err := enter(); err != nil {
+			ch <- err
 			return
 		}
-		var o, e bytes.Buffer
-		cmd := exec.Command(name, args...)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &o, &e
-		startErr := cmd.Start() // forks from this thread, inside ns
+		f()
 		if err := netns.Set(orig); err != nil {
-			if startErr == nil {
-				cmd.Wait()
-			}
-			ch <- result{err: fmt.Errorf("back to the original namespace: %w", err)}
-			return // locked: the thread dies
+			ch <- fmt.Errorf("back to the original namespace: %w", err)
+			return
 		}
 		runtime.UnlockOSThread()
-		if startErr != nil {
-			ch <- result{err: startErr}
-			return
-		}
-		err = cmd.Wait()
-		ch <- result{o.Bytes(), e.Bytes(), err}
+		ch <- nil
 	}()
-	r := <-ch
-	return r.stdout, r.stderr, r.err
+	return <-ch
 }
 
 // Run runs a command inside ns, like `ip -n NAME …` for a namespace that
