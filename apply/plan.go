@@ -916,6 +916,13 @@ func keyOf(r Route, exact bool) routeKey {
 	return k
 }
 
+// candidate reports whether a route is one plans remove or put back: a
+// config route (protocol boot or static; in a restore, any), not a hop of
+// a multipath route.
+func (p *planner) candidate(r Route) bool {
+	return (r.Config() || p.exact) && !r.Multipath
+}
+
 // canReadd reports whether a route the link lost with its addresses can
 // be added back: its gateway is in one of the link's new subnets, and no
 // route planned takes its place (same destination, table and metric, which
@@ -964,7 +971,7 @@ func (p *planner) planRoutes() error {
 			continue // a link taken down loses its routes, for good
 		}
 		if r.Destination.Addr().Is4() && p.flushed[r.Interface] {
-			if (r.Config() || p.exact) && !r.Multipath && !p.noIPv4[r.Interface] {
+			if p.candidate(r) && !p.noIPv4[r.Interface] {
 				lost = append(lost, r)
 			}
 			continue
@@ -977,17 +984,14 @@ func (p *planner) planRoutes() error {
 		if !e.Absent {
 			continue
 		}
-		kept := p.routes[:0]
-		for _, r := range p.routes {
-			if (r.Config() || p.exact) && !r.Multipath && e.matches(r, p.exact) {
-				rr := r
-				p.routeDels = append(p.routeDels, Op{Kind: OpRouteDel, Name: r.Interface, Route: &rr})
-				continue
+		p.routes = slices.DeleteFunc(p.routes, func(r Route) bool {
+			if !p.candidate(r) || !e.matches(r, p.exact) {
+				return false
 			}
-			kept = append(kept, r)
-		}
-		p.routes = kept
-		lost = slices.DeleteFunc(lost, func(r Route) bool { return (r.Config() || p.exact) && e.matches(r, p.exact) })
+			p.routeDels = append(p.routeDels, Op{Kind: OpRouteDel, Name: r.Interface, Route: &r})
+			return true
+		})
+		lost = slices.DeleteFunc(lost, func(r Route) bool { return e.matches(r, p.exact) })
 	}
 	have := make(map[routeKey]bool, len(p.routes))
 	for _, r := range p.routes {
@@ -1062,16 +1066,13 @@ func (p *planner) planRules() error {
 		if !e.Absent {
 			continue
 		}
-		kept := p.rules[:0]
-		for _, r := range p.rules {
-			if e.matches(r) {
-				rr := r
-				p.ruleDels = append(p.ruleDels, Op{Kind: OpRuleDel, Rule: &rr})
-				continue
+		p.rules = slices.DeleteFunc(p.rules, func(r Rule) bool {
+			if !e.matches(r) {
+				return false
 			}
-			kept = append(kept, r)
-		}
-		p.rules = kept
+			p.ruleDels = append(p.ruleDels, Op{Kind: OpRuleDel, Rule: &r})
+			return true
+		})
 	}
 	for n := range p.d.Rules {
 		e := &p.d.Rules[n]
@@ -1121,8 +1122,7 @@ func (p *planner) planSystem() error {
 func Verify(d *Desired, now *State) error {
 	ops, _, err := Plan(now, d)
 	if err != nil {
-		// %v: the input was good when planned; this is no input error.
-		return fmt.Errorf("verification: %v", err)
+		return fmt.Errorf("verification: %w", err)
 	}
 	if len(ops) > 0 {
 		return fmt.Errorf("verification: the kernel does not hold the desired state: %s would still be needed", ops[0])

@@ -10,8 +10,11 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/netplumb/netplumb/apply"
 	"github.com/netplumb/netplumb/apply/applytest"
+	"github.com/netplumb/netplumb/internal/cli"
 	"github.com/netplumb/netplumb/internal/testenv"
+	"github.com/netplumb/netplumb/nmstate"
 )
 
 func TestMain(m *testing.M) {
@@ -56,4 +59,18 @@ func TestScript(t *testing.T) {
 		return root, nil
 	}
 	testenv.ScriptCond(t, setup, cond)
+}
+
+// TestPlanErrorExitCodes: a planner error about the input is exit 2; the
+// same error met while verifying, after changes were made and rolled
+// back, is a failure (1), not bad input.
+func TestPlanErrorExitCodes(t *testing.T) {
+	bad := &nmstate.PathError{Path: "routes.config[0]", Msg: "bad"}
+	if got := cli.ExitCodeOf(planError("s.yaml", bad)); got != cli.ExitUsage {
+		t.Errorf("plan error: exit %d", got)
+	}
+	tx := &apply.TxError{Err: fmt.Errorf("verification: %w", bad), RolledBack: true}
+	if got := cli.ExitCodeOf(planError("s.yaml", tx)); got != cli.ExitFailure {
+		t.Errorf("verification error: exit %d", got)
+	}
 }
