@@ -380,6 +380,12 @@ func (n node) addrs() ([]netip.Addr, error) {
 	if err != nil {
 		return nil, err
 	}
+	return n.parseAddrs(ss)
+}
+
+// parseAddrs parses the strings read from n's elements as IP addresses,
+// an error naming the element that is not one.
+func (n node) parseAddrs(ss []string) ([]netip.Addr, error) {
 	out := make([]netip.Addr, 0, len(ss))
 	for i, s := range ss {
 		a, err := ParseAddr(s)

@@ -331,18 +331,10 @@ func vmwareStrings(n node, one bool) ([]string, error) {
 // vmwareAddrs reads DNS servers: IP addresses.
 func vmwareAddrs(n node, one bool) ([]netip.Addr, error) {
 	ss, err := vmwareStrings(n, one)
-	if err != nil {
+	if err != nil || len(ss) == 0 {
 		return nil, err
 	}
-	var out []netip.Addr
-	for i, s := range ss {
-		a, err := ParseAddr(s)
-		if err != nil {
-			return nil, n.at(i).errorf("%v", err)
-		}
-		out = append(out, a)
-	}
-	return out, nil
+	return n.parseAddrs(ss)
 }
 
 // vmwareSearch reads DNS search domains.
