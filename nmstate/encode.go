@@ -1292,44 +1292,24 @@ func (e *jsonEncoder) value(v any, depth int) *MarshalError {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}
-		if depth++; depth > maxDepth {
-			return errTooDeep()
-		}
-		if len(v) == 0 {
-			e.buf = append(e.buf, "{}"...)
-			return nil
-		}
-		for len(e.keys) < depth {
-			e.keys = append(e.keys, nil)
-		}
-		keys := e.keys[depth-1][:0]
-		for k, x := range v {
-			keys = append(keys, jsonMember{k, x})
-		}
-		slices.SortFunc(keys, func(a, b jsonMember) int { return strings.Compare(a.key, b.key) })
-		e.keys[depth-1] = keys
-		return e.object(keys, depth)
+		return e.members(depth, len(v), func(keys []jsonMember) []jsonMember {
+			for k, x := range v {
+				keys = append(keys, jsonMember{k, x})
+			}
+			slices.SortFunc(keys, func(a, b jsonMember) int { return strings.Compare(a.key, b.key) })
+			return keys
+		})
 	case Ordered:
 		if v == nil {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}
-		if depth++; depth > maxDepth {
-			return errTooDeep()
-		}
-		if len(v) == 0 {
-			e.buf = append(e.buf, "{}"...)
-			return nil
-		}
-		for len(e.keys) < depth {
-			e.keys = append(e.keys, nil)
-		}
-		keys := e.keys[depth-1][:0]
-		for _, kv := range v {
-			keys = append(keys, jsonMember{kv.Key, kv.Value})
-		}
-		e.keys[depth-1] = keys
-		return e.object(keys, depth)
+		return e.members(depth, len(v), func(keys []jsonMember) []jsonMember {
+			for _, kv := range v {
+				keys = append(keys, jsonMember{kv.Key, kv.Value})
+			}
+			return keys
+		})
 	case []any:
 		if v == nil {
 			e.buf = append(e.buf, "null"...)
@@ -1358,6 +1338,24 @@ func (e *jsonEncoder) value(v any, depth int) *MarshalError {
 		return &MarshalError{Msg: "unsupported type " + typeName(v)}
 	}
 	return nil
+}
+
+// members writes an object of n members, which fill appends to a slice
+// reused per depth (in the order they are to be written).
+func (e *jsonEncoder) members(depth, n int, fill func([]jsonMember) []jsonMember) *MarshalError {
+	if depth++; depth > maxDepth {
+		return errTooDeep()
+	}
+	if n == 0 {
+		e.buf = append(e.buf, "{}"...)
+		return nil
+	}
+	for len(e.keys) < depth {
+		e.keys = append(e.keys, nil)
+	}
+	keys := fill(e.keys[depth-1][:0])
+	e.keys[depth-1] = keys
+	return e.object(keys, depth)
 }
 
 // object writes a non-empty object with the members of keys, in order.
