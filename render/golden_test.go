@@ -27,10 +27,11 @@ func scenarios(t testing.TB) []string {
 	return names
 }
 
-// renderScenario renders one scenario with r.
-func renderScenario(t testing.TB, scenario string, r Renderer) ([]File, error) {
+// parseFile reads the NMState document in file and parses it for r; a
+// file that cannot be read or decoded fails the test.
+func parseFile(t testing.TB, file string, r Renderer) (*State, error) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "scenarios", scenario+".yaml"))
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,24 @@ func renderScenario(t testing.TB, scenario string, r Renderer) ([]File, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := Parse(doc, r.Name())
+	return Parse(doc, r.Name())
+}
+
+// scenarioFile is where a scenario's document is.
+func scenarioFile(scenario string) string {
+	return filepath.Join("testdata", "scenarios", scenario+".yaml")
+}
+
+// renderScenario renders one scenario with r.
+func renderScenario(t testing.TB, scenario string, r Renderer) ([]File, error) {
+	t.Helper()
+	return renderFile(t, scenarioFile(scenario), r)
+}
+
+// renderFile renders the document in file with r.
+func renderFile(t testing.TB, file string, r Renderer) ([]File, error) {
+	t.Helper()
+	st, err := parseFile(t, file, r)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/netplumb/netplumb/internal/testenv"
-	"github.com/netplumb/netplumb/nmstate"
 )
 
 // eniFile renders a scenario with r and writes its /etc/network/interfaces
@@ -44,15 +43,7 @@ func eniFile(t *testing.T, sc string, r Ifupdown) (path string, st *State, ok bo
 // scenarioState parses a scenario for r; nil when r cannot express it.
 func scenarioState(t *testing.T, sc string, r Renderer) *State {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "scenarios", sc+".yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := nmstate.Decode(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := Parse(doc, r.Name())
+	st, err := parseFile(t, scenarioFile(sc), r)
 	var ue *UnsupportedError
 	if errors.As(err, &ue) {
 		t.Logf("%s cannot express %s: %v", r.Name(), sc, err)

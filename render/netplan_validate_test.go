@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/netplumb/netplumb/internal/testenv"
-	"github.com/netplumb/netplumb/nmstate"
 )
 
 // TestNetplanValidate runs every document the netplan renderer can
@@ -94,18 +93,11 @@ func TestNetplanValidate(t *testing.T) {
 	}
 }
 
-// systemdParseFile parses the document in file for r.
+// systemdParseFile parses the document in file for r; an error fails the
+// test.
 func systemdParseFile(t testing.TB, file string, r Renderer) *State {
 	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := nmstate.Decode(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := Parse(doc, r.Name())
+	st, err := parseFile(t, file, r)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/netplumb/netplumb/internal/testenv"
-	"github.com/netplumb/netplumb/nmstate"
 )
 
 // systemdNetworkd is the daemon the validation runs (Debian package
@@ -36,24 +35,6 @@ func systemdValidationCases(t *testing.T) map[string]string {
 		cases["networkd-"+strings.TrimSuffix(filepath.Base(f), ".yaml")] = f
 	}
 	return cases
-}
-
-// renderFile renders the document in file with r, like renderScenario.
-func renderFile(t testing.TB, file string, r Renderer) ([]File, error) {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := nmstate.Decode(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := Parse(doc, r.Name())
-	if err != nil {
-		return nil, err
-	}
-	return Files(r, st)
 }
 
 // TestNetworkdValidate runs every document the networkd renderer can
