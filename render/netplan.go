@@ -56,14 +56,10 @@ const netplanPath = "/etc/netplan/50-netplumb.yaml"
 //
 // Render is safe for concurrent use.
 func (r Netplan) Render(st *State) ([]File, error) {
-	if err := systemdCheckNames(st, r.Name()); err != nil {
-		return nil, err
-	}
-	dns, err := systemdDNSLinks(st, r.Name())
+	dns, routes, rules, err := systemdPrepare(st, r.Name())
 	if err != nil {
 		return nil, err
 	}
-	routes, rules := systemdRoutesRules(st)
 	var b strings.Builder
 	b.Grow(512 + 400*len(st.Interfaces))
 	b.WriteString("# Written by netrender.\nnetwork:\n  version: 2\n  renderer: networkd\n")

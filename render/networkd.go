@@ -61,14 +61,10 @@ const networkdDir = "/etc/systemd/network/"
 //
 // Render is safe for concurrent use.
 func (r Networkd) Render(st *State) ([]File, error) {
-	if err := systemdCheckNames(st, r.Name()); err != nil {
-		return nil, err
-	}
-	dns, err := systemdDNSLinks(st, r.Name())
+	dns, routes, rules, err := systemdPrepare(st, r.Name())
 	if err != nil {
 		return nil, err
 	}
-	routes, rules := systemdRoutesRules(st)
 	vlans := map[*Interface][]string{}
 	for _, i := range st.Interfaces {
 		if i.Kind == VLAN {
@@ -285,6 +281,19 @@ func systemdLACPRate(v string) string {
 		return "fast"
 	}
 	return v
+}
+
+// systemdPrepare is what netplan and networkd both need first: the names
+// checked, the links that carry DNS, and the routes and rules by link.
+func systemdPrepare(st *State, renderer string) (dns map[*Interface]bool, routes map[*Interface][]*Route, rules map[*Interface][]*Rule, err error) {
+	if err := systemdCheckNames(st, renderer); err != nil {
+		return nil, nil, nil, err
+	}
+	if dns, err = systemdDNSLinks(st, renderer); err != nil {
+		return nil, nil, nil, err
+	}
+	routes, rules = systemdRoutesRules(st)
+	return dns, routes, rules, nil
 }
 
 // systemdRoutesRules indexes the routes and rules by the interface they
