@@ -75,6 +75,16 @@ func (t *Target) open() (k *apply.NetlinkKernel, close func(), err error) {
 	return k, func() { k.Close(); h.Close(); ns.Close() }, nil
 }
 
+// state reads the namespace's state.
+func (t *Target) state(ctx context.Context) (*apply.State, error) {
+	k, closeK, err := t.open()
+	if err != nil {
+		return nil, err
+	}
+	defer closeK()
+	return k.Read(ctx)
+}
+
 // StateInput is the desired state argument.
 type StateInput struct {
 	File string `arg:"" optional:"" placeholder:"FILE" help:"NMState desired state (YAML or JSON); stdin when not given or -."`
@@ -121,12 +131,7 @@ type ShowCmd struct {
 
 // Run prints the state.
 func (c *ShowCmd) Run(ctx context.Context, env *cli.Env) error {
-	k, closeK, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer closeK()
-	st, err := k.Read(ctx)
+	st, err := c.state(ctx)
 	if err != nil {
 		return err
 	}
@@ -147,12 +152,7 @@ func (c *DiffCmd) Run(ctx context.Context, env *cli.Env) error {
 	if err != nil {
 		return err
 	}
-	k, closeK, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer closeK()
-	st, err := k.Read(ctx)
+	st, err := c.state(ctx)
 	if err != nil {
 		return err
 	}
