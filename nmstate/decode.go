@@ -14,7 +14,10 @@ package nmstate
 //     indented or at the key's own column, compact nesting ("- key: value",
 //     "- - item"), nodes on the indicator's line or on the following lines;
 //   - single-line scalars: plain, single-quoted and double-quoted with every
-//     YAML escape; "{}" and "[]" as empty collections;
+//     YAML escape;
+//   - flow collections that close on the line they open, as a node of their
+//     own line or a mapping value ("- {name: eth0, type: ethernet}",
+//     "port: [eth0, eth1]"), nested, with every entry "key: value";
 //   - comments, blank lines, one leading "---";
 //   - UTF-8 without a byte order mark, lines ending in LF.
 //
@@ -23,7 +26,9 @@ package nmstate
 //
 // The fast decoder gives up on anything else and Decode then decodes the whole
 // input again with go.yaml.in/yaml/v3, normalizing its result to the model:
-// anchors and aliases, merge keys, tags, flow collections with content,
+// anchors and aliases, merge keys, tags, flow collections over several lines
+// or with what YAML lets flow entries leave out (a value, a key, "key: value"
+// as a sequence item, a trailing comma), a flow collection as a key,
 // multi-line scalars (plain, quoted, literal or folded), complex keys ("?"),
 // directives, "..." markers, tabs, carriage returns, control and other
 // characters YAML forbids, keys longer than 1000 bytes, nesting deeper than
@@ -304,7 +309,7 @@ func (p *fastParser) node(pos int) any {
 		p.next()
 		return s
 	case '{', '[':
-		return p.emptyFlow(pos)
+		return p.flowLine(pos)
 	}
 	if !p.plainStart(pos) {
 		p.giveUp()
@@ -333,7 +338,7 @@ func (p *fastParser) value(pos int) any {
 		p.next()
 		return s
 	case '{', '[':
-		return p.emptyFlow(pos)
+		return p.flowLine(pos)
 	}
 	if !p.plainStart(pos) {
 		p.giveUp()
@@ -358,22 +363,224 @@ func (p *fastParser) plainValue(pos, end int) any {
 	return v
 }
 
-// emptyFlow parses "{}" or "[]" ending its line.
-func (p *fastParser) emptyFlow(pos int) any {
-	src := p.src
-	closing := byte('}')
-	if src[pos] == '[' {
-		closing = ']'
+// flowLine parses the flow collection starting at offset pos, which must
+// end its line.
+func (p *fastParser) flowLine(pos int) any {
+	v, end := p.flow(pos)
+	if p.stopped() {
+		return nil
 	}
-	if pos+1 < p.le && src[pos+1] == closing && p.lineDone(pos+2) {
-		p.next()
-		if src[pos] == '{' {
-			return map[string]any{}
+	if !p.lineDone(end) {
+		p.giveUp() // a flow collection as a key, or more flow lines
+		return nil
+	}
+	p.next()
+	return v
+}
+
+// flow parses the flow collection starting at offset pos ('{' or '['),
+// which must close on its line, and returns it and the offset after its
+// closing bracket.
+func (p *fastParser) flow(pos int) (any, int) {
+	if p.depth++; p.depth > maxFastDepth {
+		p.giveUp()
+		return nil, 0
+	}
+	src := p.src
+	mapping := src[pos] == '{'
+	closing := byte(']')
+	if mapping {
+		closing = '}'
+	}
+	start := len(p.items)
+	if mapping {
+		start = len(p.kvs)
+	}
+	i := p.skipSpaces(pos + 1)
+	if i < p.le && src[i] == closing {
+		i++
+	} else {
+		for {
+			var end int
+			if mapping {
+				end = p.flowEntry(i)
+			} else {
+				var item any
+				item, end = p.flowNode(i)
+				p.items = append(p.items, item)
+			}
+			if p.stopped() {
+				return nil, 0
+			}
+			i = p.skipSpaces(end)
+			if i >= p.le {
+				p.giveUp()
+				return nil, 0
+			}
+			if src[i] == closing {
+				i++
+				break
+			}
+			if src[i] != ',' {
+				p.giveUp()
+				return nil, 0
+			}
+			if i = p.skipSpaces(i + 1); i >= p.le || src[i] == closing {
+				p.giveUp() // a trailing comma, or the line ends
+				return nil, 0
+			}
 		}
-		return []any{}
+	}
+	p.depth--
+	if mapping {
+		m := p.build(start, true)
+		clear(p.kvs[start:])
+		p.kvs = p.kvs[:start]
+		return m, i
+	}
+	s := make([]any, len(p.items)-start)
+	copy(s, p.items[start:])
+	clear(p.items[start:])
+	p.items = p.items[:start]
+	return s, i
+}
+
+// flowEntry parses the "key: value" entry of a flow mapping starting at
+// offset pos, appends it to p.kvs and returns the offset after it.
+func (p *fastParser) flowEntry(pos int) int {
+	src := p.src
+	if pos >= p.le {
+		p.giveUp()
+		return 0
+	}
+	e := entry{line: p.line}
+	var colon int
+	switch c := src[pos]; {
+	case c == '"' || c == '\'':
+		s, end := p.quoted(pos)
+		if p.stopped() {
+			return 0
+		}
+		colon = p.skipSpaces(end)
+		e.key, e.raw = s, s
+	case p.flowPlainStart(pos):
+		end, stop := p.flowPlain(pos)
+		if p.stopped() {
+			return 0
+		}
+		colon = stop
+		if !p.plainKey(src[pos:end], &e) {
+			return 0
+		}
+	default:
+		p.giveUp()
+		return 0
+	}
+	if colon >= p.le || src[colon] != ':' || !p.blankAt(colon+1) || colon-pos > maxFastKey {
+		p.giveUp() // a key without a value, a JSON-like "key":value
+		return 0
+	}
+	v, end := p.flowNode(p.skipSpaces(colon + 1))
+	if p.stopped() {
+		return 0
+	}
+	e.val = v
+	p.kvs = append(p.kvs, e)
+	return end
+}
+
+// flowNode parses a scalar or flow collection inside a flow collection at
+// offset pos and returns it and the offset after it.
+func (p *fastParser) flowNode(pos int) (any, int) {
+	src := p.src
+	if pos >= p.le {
+		p.giveUp()
+		return nil, 0
+	}
+	switch c := src[pos]; {
+	case c == '"' || c == '\'':
+		s, end := p.quoted(pos)
+		return s, end
+	case c == '{' || c == '[':
+		return p.flow(pos)
+	case !p.flowPlainStart(pos):
+		p.giveUp() // an empty entry, a property, an alias, ...
+		return nil, 0
+	}
+	end, stop := p.flowPlain(pos)
+	if p.stopped() {
+		return nil, 0
+	}
+	if src[stop] == ':' {
+		p.giveUp() // "key: value" as a sequence item
+		return nil, 0
+	}
+	v := resolvePlain(src[pos:end])
+	if _, ok := v.(mergeKey); ok {
+		p.giveUp()
+		return nil, 0
+	}
+	return v, end
+}
+
+// flowPlainStart reports whether a plain scalar may start at offset i
+// inside a flow collection.
+func (p *fastParser) flowPlainStart(i int) bool {
+	switch p.src[i] {
+	case '?', ':':
+		return false // indicators wherever they start a token in flow
+	case '-':
+		return i+1 < p.le && p.src[i+1] != ' ' && !isFlowIndicator(p.src[i+1])
+	}
+	return p.plainStart(i)
+}
+
+// flowPlain scans the plain scalar inside a flow collection starting at
+// offset pos. It returns the end of its text, without trailing spaces, and
+// the offset of what ended it: ',', ']' or '}', or the ':' of "key: ". It
+// gives up on a scalar that does not end on its line, and where yaml.v3
+// would read an indicator ('?', '[' or '{' inside the scalar, a ':' before
+// a flow indicator) or a comment.
+func (p *fastParser) flowPlain(pos int) (end, stop int) {
+	src := p.src
+	for i := pos; i < p.le; i++ {
+		switch src[i] {
+		case ',', ']', '}':
+			return p.trimSpaces(pos, i), i
+		case '[', '{', '?':
+			p.giveUp()
+			return 0, 0
+		case ':':
+			if i+1 >= p.le || isFlowIndicator(src[i+1]) {
+				p.giveUp()
+				return 0, 0
+			}
+			if src[i+1] == ' ' {
+				return p.trimSpaces(pos, i), i
+			}
+		case ' ':
+			if i+1 < p.le && src[i+1] == '#' {
+				p.giveUp()
+				return 0, 0
+			}
+		}
 	}
 	p.giveUp()
-	return nil
+	return 0, 0
+}
+
+// trimSpaces returns end moved back over the spaces that precede it, but
+// not before pos.
+func (p *fastParser) trimSpaces(pos, end int) int {
+	for end > pos && p.src[end-1] == ' ' {
+		end--
+	}
+	return end
+}
+
+// isFlowIndicator reports whether c is one of YAML's flow indicators.
+func isFlowIndicator(c byte) bool {
+	return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'
 }
 
 // indented parses the node that follows an indicator ending its line ("key:"
@@ -464,7 +671,7 @@ func (p *fastParser) mapping(pos int) any {
 			return nil
 		}
 	}
-	m := p.build(start)
+	m := p.build(start, false)
 	clear(p.kvs[start:])
 	p.kvs = p.kvs[:start]
 	p.depth--
@@ -472,8 +679,9 @@ func (p *fastParser) mapping(pos int) any {
 }
 
 // build makes the map of the entries p.kvs[start:], checking for duplicate
-// keys as yaml.v3 does.
-func (p *fastParser) build(start int) map[string]any {
+// keys as yaml.v3 does. A duplicate key in a flow mapping, whose column the
+// entries do not keep, is left to yaml.v3 to report.
+func (p *fastParser) build(start int, flow bool) map[string]any {
 	kvs := p.kvs[start:]
 	m := make(map[string]any, len(kvs))
 	typed := false
@@ -484,7 +692,7 @@ func (p *fastParser) build(start int) map[string]any {
 				if kvs[j].key != e.key {
 					continue
 				}
-				if kvs[j].raw != e.raw {
+				if kvs[j].raw != e.raw || flow {
 					// Say 1 and 0x1: yaml.v3 may keep one or both.
 					p.giveUp()
 					return nil
@@ -502,6 +710,10 @@ func (p *fastParser) build(start int) map[string]any {
 		seen := make(map[string]int, len(kvs))
 		for i := range kvs {
 			if j, ok := seen[kvs[i].raw]; ok {
+				if flow {
+					p.giveUp()
+					return nil
+				}
 				p.duplicate(&kvs[i], &kvs[j])
 				return nil
 			}
@@ -547,19 +759,27 @@ func (p *fastParser) key(pos int, e *entry) int {
 		p.giveUp()
 		return 0
 	}
-	text := src[pos:end]
+	if !p.plainKey(src[pos:end], e) {
+		return 0
+	}
+	return colon + 1
+}
+
+// plainKey sets e's key from the plain scalar text, or gives up on a merge
+// key and reports false.
+func (p *fastParser) plainKey(text string, e *entry) bool {
 	e.raw = text
 	switch v := resolvePlain(text).(type) {
 	case string:
 		e.key = v
 	case mergeKey:
 		p.giveUp()
-		return 0
+		return false
 	default:
 		e.key = keyString(v)
 		e.typed = true
 	}
-	return colon + 1
+	return true
 }
 
 // blankAt reports whether offset i is the end of the line or a space.

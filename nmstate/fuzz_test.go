@@ -25,6 +25,19 @@ import (
 // NMState snippets in the styles nmstatectl, kubernetes-nmstate and people
 // write, and scalars and layouts that are easy to get wrong.
 var seeds = []string{
+	// Flow collections on one line, as people write states by hand, and
+	// the flow forms the fast decoder leaves to yaml.v3.
+	`interfaces:
+- {name: eth0, type: ethernet, state: up}
+- name: bond0
+  link-aggregation: {mode: 802.3ad, port: [eth0, eth1], options: {miimon: 100}}
+  ipv6: {address: [{ip: '2604:1380:4641:c500::1', prefix-length: 127}]}  # comment
+routes:
+  config: [{destination: ::/0, next-hop-address: "2604:1380::", metadata: {}}, []]
+`,
+	"a: [1, 2,]\n", "a: [1,\n  2]\n", "a: {x, y: 1}\n", "a: [x: 1]\n", "a: {\"x\":1}\n", "a: [?x]\n",
+	"a: {x: 1, x: 2}\n", "[a]: b\n", "a: [b] c\n", "a: [::1, a:b, a?b, a#b, a #b]\n", "a: [-, -a]\n",
+	"- [&x a, *x]\n", "a: {<<: {b: 1}}\n", "a: [b]]\n", "a: {b: [c}]\n", "a: [ ]\n", "a: { }\n",
 	// NMState as nmstatectl show prints it.
 	`dns-resolver:
   config: {}
@@ -251,7 +264,8 @@ b: !!float 2
 c: !!binary aGVsbG8=
 d: !!timestamp 2001-12-14
 `,
-	`a: [1, 2, {b: c}]
+	`a: [1, 2,
+  {b: c}]
 `,
 	`a: |
   line 1
@@ -762,7 +776,7 @@ func TestDecodeGenerated(t *testing.T) {
 	}
 	fast := 0
 	for range n {
-		g := &yamlGen{r: r, indent: 1 + r.IntN(4), indentSeq: r.IntN(2) == 0}
+		g := &yamlGen{r: r, indent: 1 + r.IntN(4), indentSeq: r.IntN(2) == 0, flow: r.IntN(4)}
 		var b strings.Builder
 		if r.IntN(4) == 0 {
 			b.WriteString("---\n")
@@ -780,11 +794,13 @@ func TestDecodeGenerated(t *testing.T) {
 	}
 }
 
-// yamlGen prints random trees in random block layouts.
+// yamlGen prints random trees in random block layouts, with some
+// collections in flow style on one line.
 type yamlGen struct {
 	r         *rand.Rand
 	indent    int
 	indentSeq bool
+	flow      int // one in flow collections is printed in flow style; 0 for none
 }
 
 var genScalars = []string{
@@ -833,6 +849,15 @@ func (g *yamlGen) node(b *strings.Builder, col int, v any, inline bool) {
 		if g.r.IntN(6) == 0 {
 			b.WriteString(" # c")
 		}
+	}
+	if _, ok := v.(string); !ok && g.flow > 0 && g.r.IntN(g.flow) == 0 {
+		if !inline {
+			b.WriteString(pad)
+		}
+		g.flowNode(b, v)
+		comment()
+		b.WriteString("\n")
+		return
 	}
 	switch v := v.(type) {
 	case string:
@@ -884,5 +909,48 @@ func (g *yamlGen) node(b *strings.Builder, col int, v any, inline bool) {
 			b.WriteString(strings.Repeat(" ", g.indent))
 			g.node(b, col+1+g.indent, e, true)
 		}
+	}
+}
+
+// flowNode prints v in flow style, with random spaces around the
+// indicators.
+func (g *yamlGen) flowNode(b *strings.Builder, v any) {
+	space := func() {
+		b.WriteString([]string{"", " ", " ", "  "}[g.r.IntN(4)])
+	}
+	switch v := v.(type) {
+	case string:
+		b.WriteString(g.scalar(v))
+	case map[string]any:
+		b.WriteString("{")
+		space()
+		for i, k := range slices.Sorted(maps.Keys(v)) {
+			if i > 0 {
+				space()
+				b.WriteString(",")
+				b.WriteString(" ")
+				space()
+			}
+			b.WriteString(g.scalar(k))
+			space()
+			b.WriteString(": ")
+			space()
+			g.flowNode(b, v[k])
+		}
+		space()
+		b.WriteString("}")
+	case []any:
+		b.WriteString("[")
+		space()
+		for i, e := range v {
+			if i > 0 {
+				space()
+				b.WriteString(",")
+				space()
+			}
+			g.flowNode(b, e)
+		}
+		space()
+		b.WriteString("]")
 	}
 }
