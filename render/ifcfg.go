@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"path"
 	"strconv"
 	"strings"
@@ -17,7 +18,13 @@ import (
 //
 // In an ifcfg file: IPADDR0/PREFIX0, IPADDR1/PREFIX1, ... with no gap
 // (initscripts stops at the first) and always a PREFIX (an IPADDR without
-// one gets its classful mask); IPV6INIT, IPV6_AUTOCONF, DHCPV6C, IPV6ADDR
+// one gets its classful mask). Static IPv4 addresses beside DHCP go into
+// alias files instead, ifcfg-<name>:0, ifcfg-<name>:1, ..., each with
+// DEVICE=<name>:<n>, IPADDR, PREFIX, ONPARENT=yes, NO_ALIASROUTING=yes
+// and IPV6INIT=no: initscripts' ifup-eth skips IPADDRn when BOOTPROTO=dhcp
+// but its ifup-post runs ifup-aliases after the lease, and NetworkManager's
+// ifcfg-rh reads alias files into the parent's profile as labelled
+// addresses. An alias label is a device name, at most 15 bytes. IPV6INIT, IPV6_AUTOCONF, DHCPV6C, IPV6ADDR
 // and IPV6ADDR_SECONDARIES; HWADDR for a MAC match (initscripts and udev's
 // rename_device name the device with that MAC), MACADDR for a cloned MAC;
 // BONDING_OPTS on every bond (initscripts creates a bond only with it)
@@ -30,9 +37,8 @@ import (
 // anything but letters, digits and ._:/@%+,=-.
 //
 // What the format cannot express is an [*UnsupportedError]: static IPv4
-// addresses beside DHCP (initscripts ignores IPADDR when BOOTPROTO=dhcp),
-// IPv6 route metrics from DHCPv6 or router advertisements, and
-// descriptions.
+// addresses beside DHCP whose alias label would be over 15 bytes, IPv6
+// route metrics from DHCPv6 or router advertisements, and descriptions.
 type Ifcfg struct{}
 
 // Name returns "ifcfg".
@@ -85,8 +91,6 @@ func (r Ifcfg) Render(st *State) ([]File, error) {
 			return &UnsupportedError{Path: i.Path + "." + key, Renderer: r.Name()}
 		}
 		switch {
-		case i.IPv4.DHCP && len(i.IPv4.Addresses) > 0:
-			return nil, unsupported("ipv4.address")
 		case (i.IPv6.DHCP || i.IPv6.Autoconf) && i.IPv6.AutoRouteMetric != 0:
 			return nil, unsupported("ipv6.auto-route-metric")
 		case strings.TrimSpace(i.Description) != "":
@@ -141,10 +145,26 @@ func (r Ifcfg) Render(st *State) ([]File, error) {
 		} else {
 			kv.set("BOOTPROTO", "none")
 		}
+		var aliases []ifcfgKV
 		for k, a := range i.IPv4.Addresses {
 			n := strconv.Itoa(k)
-			kv.set("IPADDR"+n, a.Addr().String())
-			kv.set("PREFIX"+n, strconv.Itoa(a.Bits()))
+			if !i.IPv4.DHCP {
+				kv.set("IPADDR"+n, a.Addr().String())
+				kv.set("PREFIX"+n, strconv.Itoa(a.Bits()))
+				continue
+			}
+			label := i.Name + ":" + n
+			if len(label) > 15 {
+				return nil, unsupported(fmt.Sprintf("ipv4.address[%d] beside dhcp (alias label %s over 15 bytes)", k, label))
+			}
+			var akv ifcfgKV
+			akv.set("DEVICE", label)
+			akv.set("IPADDR", a.Addr().String())
+			akv.set("PREFIX", strconv.Itoa(a.Bits()))
+			akv.set("ONPARENT", "yes")
+			akv.set("NO_ALIASROUTING", "yes")
+			akv.set("IPV6INIT", "no")
+			aliases = append(aliases, akv)
 		}
 		v6 := i.IPv6
 		kv.set("IPV6INIT", yesNo(v6.Enabled))
@@ -178,6 +198,9 @@ func (r Ifcfg) Render(st *State) ([]File, error) {
 			}
 		}
 		add("ifcfg-"+i.Name, kv.b.String())
+		for k := range aliases {
+			add("ifcfg-"+i.Name+":"+strconv.Itoa(k), aliases[k].b.String())
+		}
 
 		var route, route6, rule, rule6 strings.Builder
 		for _, rt := range st.Routes {

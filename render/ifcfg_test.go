@@ -13,10 +13,10 @@ func TestIfcfgUnsupported(t *testing.T) {
 		doc  string
 		want string
 	}{
-		{"static addresses beside DHCP", `
+		{"alias label over 15 bytes", `
 interfaces:
-- {name: eth0, ipv4: {enabled: true, dhcp: true, address: [{ip: 10.0.0.2, prefix-length: 24}]}}`,
-			"interfaces[0].ipv4.address: not supported by ifcfg"},
+- {name: enp0s20f0u1u2x, ipv4: {enabled: true, dhcp: true, address: [{ip: 10.0.0.2, prefix-length: 24}]}}`,
+			"interfaces[0].ipv4.address[0] beside dhcp (alias label enp0s20f0u1u2x:0 over 15 bytes): not supported by ifcfg"},
 		{"RA route metric", `
 interfaces:
 - {name: eth0, ipv6: {enabled: true, autoconf: true, auto-route-metric: 50}}`,
@@ -35,6 +35,37 @@ interfaces:
 				t.Errorf("error = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestIfcfgAliases checks that static IPv4 addresses beside DHCP go into
+// alias files, which initscripts reads after the lease and
+// NetworkManager merges into the parent's profile, and not into IPADDRn,
+// which initscripts ignores with BOOTPROTO=dhcp.
+func TestIfcfgAliases(t *testing.T) {
+	t.Parallel()
+	files, err := renderYAML(t, Ifcfg{}, `
+interfaces:
+- name: enp0s20f0u1u2
+  ipv4:
+    enabled: true
+    dhcp: true
+    address: [{ip: 10.0.0.2, prefix-length: 24}, {ip: 10.0.1.2, prefix-length: 32}]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := "/etc/sysconfig/network-scripts/"
+	parent := fileContent(t, files, dir+"ifcfg-enp0s20f0u1u2")
+	if !strings.Contains(parent, "BOOTPROTO=dhcp\n") || strings.Contains(parent, "IPADDR") {
+		t.Errorf("parent:\n%s", parent)
+	}
+	for path, want := range map[string]string{
+		dir + "ifcfg-enp0s20f0u1u2:0": "# Written by netrender.\nDEVICE=enp0s20f0u1u2:0\nIPADDR=10.0.0.2\nPREFIX=24\nONPARENT=yes\nNO_ALIASROUTING=yes\nIPV6INIT=no\n",
+		dir + "ifcfg-enp0s20f0u1u2:1": "# Written by netrender.\nDEVICE=enp0s20f0u1u2:1\nIPADDR=10.0.1.2\nPREFIX=32\nONPARENT=yes\nNO_ALIASROUTING=yes\nIPV6INIT=no\n",
+	} {
+		if got := fileContent(t, files, path); got != want {
+			t.Errorf("%s:\n%s\nwant:\n%s", path, got, want)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -26,7 +27,15 @@ var ifcfgKeys = []string{
 	"BONDING_MASTER", "BONDING_OPTS", "MASTER", "SLAVE", "VLAN", "PHYSDEV", "VID", "BRIDGE", "STP",
 }
 
+// ifcfgAliasKeys are the keys of an alias file, ifcfg-<name>:<n>, all of
+// which it must have: initscripts' ifup-aliases reads these, and
+// NetworkManager's ifcfg-rh takes DEVICE, IPADDR and PREFIX.
+var ifcfgAliasKeys = []string{"DEVICE", "IPADDR", "PREFIX", "ONPARENT", "NO_ALIASROUTING", "IPV6INIT"}
+
 var (
+	// ifcfgAlias is an alias file's DEVICE: NetworkManager ignores alias
+	// files whose suffix is not letters, digits and '_'.
+	ifcfgAlias    = regexp.MustCompile(`^[^:]+:[0-9A-Za-z_]+$`)
 	ifcfgNumbered = regexp.MustCompile(`^(IPADDR|PREFIX|DNS)([0-9]+)$`)
 	// ifcfgLine is KEY=value with a bare value of safe characters or a
 	// double-quoted one holding nothing bash would expand or end early.
@@ -35,8 +44,37 @@ var (
 
 // parseIfcfg reads an ifcfg file with the strict grammar: comments, and
 // KEY=value lines with known keys, once each, IPADDRn with PREFIXn from
-// 0 with no gap, DNSn from 1 with no gap.
+// 0 with no gap, DNSn from 1 with no gap; an alias file (DEVICE with a
+// ':') has exactly ifcfgAliasKeys.
 func parseIfcfg(content string) (map[string]string, error) {
+	kv, err := parseIfcfgLines(content)
+	if err != nil {
+		return nil, err
+	}
+	if strings.Contains(kv["DEVICE"], ":") {
+		if !ifcfgAlias.MatchString(kv["DEVICE"]) || len(kv["DEVICE"]) > 15 {
+			return nil, fmt.Errorf("DEVICE=%s is not an alias label NetworkManager and the kernel take", kv["DEVICE"])
+		}
+		for _, k := range ifcfgAliasKeys {
+			if _, ok := kv[k]; !ok {
+				return nil, fmt.Errorf("alias file without %s", k)
+			}
+		}
+		if len(kv) != len(ifcfgAliasKeys) {
+			return nil, fmt.Errorf("alias file with keys besides %s: %v", strings.Join(ifcfgAliasKeys, ", "), slices.Sorted(maps.Keys(kv)))
+		}
+		return kv, nil
+	}
+	for _, k := range ifcfgAliasKeys[1:] {
+		if _, ok := kv[k]; ok && k != "IPV6INIT" {
+			return nil, fmt.Errorf("%s outside an alias file", k)
+		}
+	}
+	return kv, nil
+}
+
+// parseIfcfgLines is parseIfcfg's line grammar.
+func parseIfcfgLines(content string) (map[string]string, error) {
 	kv := map[string]string{}
 	for n, line := range strings.Split(strings.TrimSuffix(content, "\n"), "\n") {
 		if strings.HasPrefix(line, "#") {
@@ -47,7 +85,7 @@ func parseIfcfg(content string) (map[string]string, error) {
 			return nil, fmt.Errorf("line %d: %q is not KEY=value with a shell-safe value", n+1, line)
 		}
 		key, val := m[1], strings.Trim(m[2], `"`)
-		if !slices.Contains(ifcfgKeys, key) && !ifcfgNumbered.MatchString(key) {
+		if !slices.Contains(ifcfgKeys, key) && !slices.Contains(ifcfgAliasKeys, key) && !ifcfgNumbered.MatchString(key) {
 			return nil, fmt.Errorf("line %d: unknown key %s", n+1, key)
 		}
 		if _, dup := kv[key]; dup {
@@ -234,6 +272,11 @@ func ifcfgReplayScript(t *testing.T, files []File) (string, []string) {
 			t.Fatalf("%s: %v", f.Path, err)
 		}
 		dev := kv["DEVICE"]
+		if parent, _, ok := strings.Cut(dev, ":"); ok {
+			// What ifup-aliases does after the parent's lease.
+			fmt.Fprintf(&addrs, "ip addr add %s/%s dev %s label %s\n", kv["IPADDR"], kv["PREFIX"], parent, dev)
+			continue
+		}
 		if kv["TYPE"] == "Bridge" {
 			fmt.Fprintf(&links, "ip link add %s type bridge\n", dev)
 		} else {
