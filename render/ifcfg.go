@@ -82,7 +82,7 @@ func yesNo(b bool) string {
 func (r Ifcfg) Render(st *State) ([]File, error) {
 	var files []File
 	add := func(name, content string) {
-		files = append(files, File{Path: path.Join(ifcfgDir, name), Mode: 0o644, Content: []byte("# Written by netrender.\n" + content)})
+		files = append(files, File{Path: path.Join(ifcfgDir, name), Mode: 0o644, Content: []byte(header + content)})
 	}
 	dnsOn := dnsInterface(st)
 	var bonds []string
@@ -232,10 +232,10 @@ func (r Ifcfg) Render(st *State) ([]File, error) {
 			}
 		}
 	}
-	files = append(files, File{Path: "/etc/sysconfig/network", Mode: 0o644, Content: []byte("# Written by netrender.\nNETWORKING=yes\n")})
+	files = append(files, File{Path: "/etc/sysconfig/network", Mode: 0o644, Content: []byte(header + "NETWORKING=yes\n")})
 	if len(bonds) > 0 {
 		var b strings.Builder
-		b.WriteString("# Written by netrender.\n")
+		b.WriteString(header)
 		for _, n := range bonds {
 			b.WriteString("alias " + n + " bonding\n")
 		}

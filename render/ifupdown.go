@@ -127,7 +127,7 @@ func (r Ifupdown) Render(st *State) ([]File, error) {
 	}
 
 	var b strings.Builder
-	b.WriteString("# Written by netrender.\n\nauto lo\n")
+	b.WriteString(header + "\nauto lo\n")
 	if r.Alpine {
 		b.WriteString("iface lo\n    use loopback\n")
 	} else {
@@ -171,7 +171,7 @@ func (r Ifupdown) Render(st *State) ([]File, error) {
 	files := []File{{Path: "/etc/network/interfaces", Mode: 0o644, Content: []byte(b.String())}}
 	if mods := modules(st); len(mods) > 0 {
 		files = append(files, File{Path: "/etc/modules-load.d/netrender.conf", Mode: 0o644,
-			Content: []byte("# Written by netrender.\n" + strings.Join(mods, "\n") + "\n")})
+			Content: []byte(header + strings.Join(mods, "\n") + "\n")})
 	}
 	return files, nil
 }

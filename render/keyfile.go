@@ -365,7 +365,7 @@ func (r Keyfile) profile(b *strings.Builder, i *Interface, p *kfProfile) error {
 		}
 	}
 
-	b.WriteString("# Written by netrender.\n")
+	b.WriteString(header)
 	if i.Description != "" {
 		b.WriteString("# " + i.Description + "\n")
 	}

@@ -62,7 +62,7 @@ func (r Netplan) Render(st *State) ([]File, error) {
 	}
 	var b strings.Builder
 	b.Grow(512 + 400*len(st.Interfaces))
-	b.WriteString("# Written by netrender.\nnetwork:\n  version: 2\n  renderer: networkd\n")
+	b.WriteString(header + "network:\n  version: 2\n  renderer: networkd\n")
 	for _, sec := range [...]struct {
 		key  string
 		kind Kind

@@ -94,7 +94,7 @@ func (r Networkd) Render(st *State) ([]File, error) {
 }
 
 func networkdFile(name, body string) File {
-	return File{Path: networkdDir + name, Mode: 0o644, Content: []byte("# Written by netrender.\n" + body)}
+	return File{Path: networkdDir + name, Mode: 0o644, Content: []byte(header + body)}
 }
 
 // netdev returns the .netdev of a bond, VLAN or bridge.

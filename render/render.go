@@ -93,7 +93,7 @@ func commonFiles(st *State, resolvConf bool) []File {
 		out = append(out,
 			File{Path: "/etc/hostname", Mode: 0o644, Content: []byte(short + "\n")},
 			File{Path: "/etc/hosts", Mode: 0o644, Content: []byte(
-				"# Written by netrender.\n" +
+				header +
 					"127.0.0.1\tlocalhost\n" +
 					"127.0.1.1\t" + names + "\n" +
 					"::1\tlocalhost ip6-localhost ip6-loopback\n" +
@@ -102,7 +102,7 @@ func commonFiles(st *State, resolvConf bool) []File {
 	}
 	if resolvConf && (len(st.DNS.Servers) > 0 || len(st.DNS.Search) > 0) {
 		var b strings.Builder
-		b.WriteString("# Written by netrender.\n")
+		b.WriteString(header)
 		for _, s := range st.DNS.Servers {
 			b.WriteString("nameserver " + s.String() + "\n")
 		}

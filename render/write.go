@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/netplumb/netplumb/internal/atomicfile"
@@ -58,8 +59,38 @@ func (r *resolver) inside(p string) bool {
 // would, and the directories that do not exist yet and must be created,
 // outermost first. A link that leads outside the root is a *PathError.
 func (r *resolver) resolve(path string) (target string, missing []string, err error) {
-	if !filepath.IsAbs(path) || filepath.Clean(path) != path || path == "/" {
+	return r.walk(path, false)
+}
+
+// resolveDir returns where the directory path (absolute, seen from the
+// root) really is on the host, as resolve does for a file; it may not
+// exist yet.
+func (r *resolver) resolveDir(path string) (string, error) {
+	target, _, err := r.walk(path, true)
+	return target, err
+}
+
+// resolveEntry returns where the directory entry path (absolute, seen
+// from the root) is on the host: its directory resolved, its own name
+// not, so that a symbolic link there is the link itself.
+func (r *resolver) resolveEntry(p string) (string, error) {
+	if !filepath.IsAbs(p) || filepath.Clean(p) != p || p == "/" {
+		return "", &PathError{Path: p, Msg: "not an absolute, clean file path"}
+	}
+	dir, err := r.resolveDir(filepath.Dir(p))
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, filepath.Base(p)), nil
+}
+
+// walk is resolve, for a directory when dir is set.
+func (r *resolver) walk(path string, dir bool) (target string, missing []string, err error) {
+	if !filepath.IsAbs(path) || filepath.Clean(path) != path || path == "/" && !dir {
 		return "", nil, &PathError{Path: path, Msg: "not an absolute, clean file path"}
+	}
+	if path == "/" {
+		return r.root, nil, nil
 	}
 	rest := strings.Split(strings.TrimPrefix(path, "/"), "/")
 	cur := r.root
@@ -126,7 +157,10 @@ func (r *resolver) resolve(path string) (target string, missing []string, err er
 		if len(rest) > 0 && !fi.IsDir() {
 			return "", nil, &PathError{Path: path, Msg: strings.TrimPrefix(next, r.root) + " is not a directory"}
 		}
-		if len(rest) == 0 && fi.IsDir() {
+		if len(rest) == 0 && fi.IsDir() != dir {
+			if dir {
+				return "", nil, &PathError{Path: path, Msg: "is not a directory"}
+			}
 			return "", nil, &PathError{Path: path, Msg: "is a directory"}
 		}
 		cur = next
@@ -146,15 +180,17 @@ type planned struct {
 
 // Write writes files below root, each atomically (a temporary file in the
 // same directory, synced, then renamed) with its mode, creating missing
-// directories (0755). Nothing is written outside root: a path, or a
-// symbolic link already under root, that resolves outside it is a
-// *PathError (a link that stays inside keeps working: the file is written
-// where it points). Write checks every file before writing any, and on
-// any error removes what it created and puts back what it replaced, so
-// that the root is left as it was.
+// directories (0755), and removes the files remove names (paths seen from
+// the root, as [Stale] returns them; one that is gone already, or that
+// files writes anyway, is skipped). Nothing is written outside root: a
+// path, or a symbolic link already under root, that resolves outside it
+// is a *PathError (a link that stays inside keeps working: the file is
+// written where it points). Write checks every file before writing any,
+// and on any error removes what it created and puts back what it replaced
+// or removed, so that the root is left as it was.
 //
 // Write is not safe for concurrent use on one root.
-func Write(root string, files []File) (err error) {
+func Write(root string, files []File, remove []string) (err error) {
 	res, err := newResolver(root)
 	if err != nil {
 		return err
@@ -175,22 +211,60 @@ func Write(root string, files []File) (err error) {
 		seen[target] = f.Path
 		plan[i] = &planned{File: f, target: target, missing: missing}
 	}
+	var removals []*planned
+	for _, p := range remove {
+		target, err := res.resolveEntry(p)
+		if err != nil {
+			return err
+		}
+		if _, written := seen[target]; written {
+			continue
+		}
+		fi, err := os.Lstat(target)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return &PathError{Path: p, Msg: atomicfile.Cause(err).Error()}
+		}
+		if !fi.Mode().IsRegular() {
+			return &PathError{Path: p, Msg: "is not a regular file: not removed"}
+		}
+		seen[target] = p
+		removals = append(removals, &planned{File: File{Path: p}, target: target})
+	}
 
 	var created []string // directories, in creation order
+	renamed, moved := 0, 0
 	defer func() {
 		if err == nil {
 			return
 		}
-		for _, p := range plan {
-			if p.temp != "" {
-				os.Remove(p.temp)
+		// Put back what was replaced and removed, newest first.
+		for _, q := range slices.Backward(removals[:moved]) {
+			os.Rename(q.backup, q.target)
+		}
+		for _, q := range slices.Backward(plan[:renamed]) {
+			if q.existed {
+				os.Rename(q.backup, q.target)
+			} else {
+				os.Remove(q.target)
+			}
+		}
+		for _, q := range slices.Concat(plan, removals) {
+			if q.temp != "" {
+				os.Remove(q.temp)
+			}
+			if q.backup != "" {
+				os.Remove(q.backup)
 			}
 		}
 		for i := len(created) - 1; i >= 0; i-- {
 			os.Remove(created[i])
 		}
 	}()
-	// Phase 1: directories and temporary files.
+	// Phase 1: directories and temporary files; a place beside each file
+	// to remove.
 	for _, p := range plan {
 		for _, d := range p.missing {
 			if err := os.Mkdir(d, 0o755); err != nil {
@@ -205,7 +279,13 @@ func Write(root string, files []File) (err error) {
 			return &PathError{Path: p.Path, Msg: err.Error()}
 		}
 	}
-	// Phase 2: keep what is replaced, then rename into place.
+	for _, p := range removals {
+		if p.backup, err = atomicfile.Temp(p.target, nil, 0o600); err != nil {
+			return &PathError{Path: p.Path, Msg: err.Error()}
+		}
+	}
+	// Phase 2: keep what is replaced, then rename into place and move
+	// what is removed aside.
 	for _, p := range plan {
 		if _, err := os.Lstat(p.target); err == nil {
 			p.existed = true
@@ -215,26 +295,21 @@ func Write(root string, files []File) (err error) {
 			}
 		}
 	}
-	for i, p := range plan {
+	for _, p := range plan {
 		if err := os.Rename(p.temp, p.target); err != nil {
-			for _, q := range plan[:i] {
-				if q.existed {
-					os.Rename(q.backup, q.target)
-				} else {
-					os.Remove(q.target)
-				}
-			}
-			for _, q := range plan {
-				if q.backup != "" {
-					os.Remove(q.backup)
-				}
-			}
 			return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
 		}
 		p.temp = ""
+		renamed++
+	}
+	for _, p := range removals {
+		if err := os.Rename(p.target, p.backup); err != nil {
+			return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
+		}
+		moved++
 	}
 	dirs := map[string]bool{}
-	for _, p := range plan {
+	for _, p := range slices.Concat(plan, removals) {
 		if p.backup != "" {
 			os.Remove(p.backup)
 		}
@@ -248,12 +323,13 @@ func Write(root string, files []File) (err error) {
 
 // Diff returns a unified diff of what [Write] would change under root:
 // for each file, its current content (none when it does not exist)
-// against the new one, and a line for a mode that changes. It returns ""
-// when nothing would change, and the same *PathError as Write for paths
-// that resolve outside the root.
+// against the new one, and a line for a mode that changes; then each
+// file to remove against nothing. It returns "" when nothing would
+// change, and the same *PathError as Write for paths that resolve outside
+// the root.
 //
 // Diff is safe for concurrent use.
-func Diff(root string, files []File) (string, error) {
+func Diff(root string, files []File, remove []string) (string, error) {
 	res, err := newResolver(root)
 	if err != nil {
 		return "", err
@@ -279,6 +355,23 @@ func Diff(root string, files []File) (string, error) {
 			from = "/dev/null"
 		}
 		b.WriteString(unifiedDiff(from, "b"+f.Path, string(old), string(f.Content)))
+	}
+	for _, p := range remove {
+		target, err := res.resolveEntry(p)
+		if err != nil {
+			return "", err
+		}
+		if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
+			return "", &PathError{Path: p, Msg: "is not a regular file: not removed"}
+		}
+		old, err := os.ReadFile(target)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return "", &PathError{Path: p, Msg: atomicfile.Cause(err).Error()}
+		}
+		b.WriteString(unifiedDiff("a"+p, "/dev/null", string(old), ""))
 	}
 	return b.String(), nil
 }

@@ -49,7 +49,7 @@ func TestWrite(t *testing.T) {
 		{Path: "/etc/systemd/network/10-a.link", Mode: 0o644, Content: []byte("[Match]\n")},
 		{Path: "/etc/indirect/file", Mode: 0o640, Content: []byte("x\n")},
 	}
-	if err := Write(root, files); err != nil {
+	if err := Write(root, files, nil); err != nil {
 		t.Fatal(err)
 	}
 	got := readAll(t, root)
@@ -115,7 +115,7 @@ func TestWriteRefusesToLeaveTheRoot(t *testing.T) {
 				{Path: "/var/fine/first", Mode: 0o644, Content: []byte("1\n")},
 				{Path: tt.file, Mode: 0o644, Content: []byte("2\n")},
 			}
-			err := Write(root, files)
+			err := Write(root, files, nil)
 			var pe *PathError
 			if !errors.As(err, &pe) || err.Error() != tt.want {
 				t.Fatalf("Write error = %v, want %q", err, tt.want)
@@ -142,7 +142,7 @@ func TestWriteLeavesNothingOnFailure(t *testing.T) {
 		{Path: "/kept", Mode: 0o644, Content: []byte("new\n")},
 		{Path: "/new/dir/file", Mode: 0o644, Content: []byte("n\n")},
 		{Path: long, Mode: 0o644, Content: nil},
-	})
+	}, nil)
 	if err == nil {
 		t.Fatal("Write succeeded")
 	}
@@ -164,7 +164,7 @@ func TestDiff(t *testing.T) {
 		{Path: "/etc/f", Mode: 0o600, Content: []byte(newContent)},
 		{Path: "/etc/same", Mode: 0o600, Content: []byte("x\n")},
 		{Path: "/etc/new", Mode: 0o644, Content: []byte("1\n2\n")},
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

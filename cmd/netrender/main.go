@@ -44,9 +44,11 @@ type CLI struct {
 func (c *CLI) Help() string {
 	return `Without --root, prints the file set as YAML (files: [{path, mode, content}]). With
 --root, writes each file atomically with its mode, creating directories, never
-outside DIR (a symbolic link under DIR that leads outside is refused); on any error
-nothing is written. Anything the renderer cannot express is refused, naming where
-it is in the input.`
+outside DIR (a symbolic link under DIR that leads outside is refused), and removes
+the files an earlier run wrote in the renderer's directory that this state no
+longer has (only files starting with "# Written by netrender."); on any error
+nothing is written or removed. Anything the renderer cannot express is refused,
+naming where it is in the input.`
 }
 
 // Validate checks the flags.
@@ -108,22 +110,29 @@ func (c *CLI) Run(ctx context.Context, env *cli.Env) error {
 		return cli.BadInput(err)
 	}
 	env.Log.Debug("rendered", "renderer", r.Name(), "files", len(files))
-	switch {
-	case c.Root == "":
+	if c.Root == "" {
 		return c.Output.Write(ctx, env, render.Doc(files))
-	case c.DryRun:
-		diff, err := render.Diff(c.Root, files)
+	}
+	stale, err := render.Stale(c.Root, r, files)
+	if err != nil {
+		return rootError(err)
+	}
+	if c.DryRun {
+		diff, err := render.Diff(c.Root, files, stale)
 		if err != nil {
 			return rootError(err)
 		}
 		_, err = io.WriteString(env.Stdout, diff)
 		return err
 	}
-	if err := render.Write(c.Root, files); err != nil {
+	if err := render.Write(c.Root, files, stale); err != nil {
 		return rootError(err)
 	}
 	for _, f := range files {
 		env.Log.Debug("written", "path", f.Path, "mode", fmt.Sprintf("%04o", uint32(f.Mode)))
+	}
+	for _, p := range stale {
+		env.Log.Debug("removed", "path", p)
 	}
 	return nil
 }
