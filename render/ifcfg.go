@@ -21,10 +21,14 @@ import (
 // one gets its classful mask). Static IPv4 addresses beside DHCP go into
 // alias files instead, ifcfg-<name>:0, ifcfg-<name>:1, ..., each with
 // DEVICE=<name>:<n>, IPADDR, PREFIX, ONPARENT=yes, NO_ALIASROUTING=yes
-// and IPV6INIT=no: initscripts' ifup-eth skips IPADDRn when BOOTPROTO=dhcp
-// but its ifup-post runs ifup-aliases after the lease, and NetworkManager's
-// ifcfg-rh reads alias files into the parent's profile as labelled
-// addresses. An alias label is a device name, at most 15 bytes. IPV6INIT, IPV6_AUTOCONF, DHCPV6C, IPV6ADDR
+// (the parent's route file has the routes), ARPCHECK=no (the cloud
+// assigned the address: no seconds-long duplicate probe at boot, which a
+// cloud network answering ARP itself would fail) and IPV6INIT=no (which
+// ifup-aliases would otherwise inherit): initscripts' ifup-eth skips
+// IPADDRn when BOOTPROTO=dhcp but its ifup-post runs ifup-aliases after
+// the lease, and NetworkManager's ifcfg-rh reads alias files into the
+// parent's profile as labelled addresses. An alias label is a device
+// name, at most 15 bytes. IPV6INIT, IPV6_AUTOCONF, DHCPV6C, IPV6ADDR
 // and IPV6ADDR_SECONDARIES; HWADDR for a MAC match (initscripts and udev's
 // rename_device name the device with that MAC), MACADDR for a cloned MAC;
 // BONDING_OPTS on every bond (initscripts creates a bond only with it)
@@ -163,6 +167,7 @@ func (r Ifcfg) Render(st *State) ([]File, error) {
 			akv.set("PREFIX", strconv.Itoa(a.Bits()))
 			akv.set("ONPARENT", "yes")
 			akv.set("NO_ALIASROUTING", "yes")
+			akv.set("ARPCHECK", "no")
 			akv.set("IPV6INIT", "no")
 			aliases = append(aliases, akv)
 		}

@@ -60,8 +60,8 @@ interfaces:
 		t.Errorf("parent:\n%s", parent)
 	}
 	for path, want := range map[string]string{
-		dir + "ifcfg-enp0s20f0u1u2:0": "# Written by netrender.\nDEVICE=enp0s20f0u1u2:0\nIPADDR=10.0.0.2\nPREFIX=24\nONPARENT=yes\nNO_ALIASROUTING=yes\nIPV6INIT=no\n",
-		dir + "ifcfg-enp0s20f0u1u2:1": "# Written by netrender.\nDEVICE=enp0s20f0u1u2:1\nIPADDR=10.0.1.2\nPREFIX=32\nONPARENT=yes\nNO_ALIASROUTING=yes\nIPV6INIT=no\n",
+		dir + "ifcfg-enp0s20f0u1u2:0": "# Written by netrender.\nDEVICE=enp0s20f0u1u2:0\nIPADDR=10.0.0.2\nPREFIX=24\nONPARENT=yes\nNO_ALIASROUTING=yes\nARPCHECK=no\nIPV6INIT=no\n",
+		dir + "ifcfg-enp0s20f0u1u2:1": "# Written by netrender.\nDEVICE=enp0s20f0u1u2:1\nIPADDR=10.0.1.2\nPREFIX=32\nONPARENT=yes\nNO_ALIASROUTING=yes\nARPCHECK=no\nIPV6INIT=no\n",
 	} {
 		if got := fileContent(t, files, path); got != want {
 			t.Errorf("%s:\n%s\nwant:\n%s", path, got, want)

@@ -30,7 +30,7 @@ var ifcfgKeys = []string{
 // ifcfgAliasKeys are the keys of an alias file, ifcfg-<name>:<n>, all of
 // which it must have: initscripts' ifup-aliases reads these, and
 // NetworkManager's ifcfg-rh takes DEVICE, IPADDR and PREFIX.
-var ifcfgAliasKeys = []string{"DEVICE", "IPADDR", "PREFIX", "ONPARENT", "NO_ALIASROUTING", "IPV6INIT"}
+var ifcfgAliasKeys = []string{"DEVICE", "IPADDR", "PREFIX", "ONPARENT", "NO_ALIASROUTING", "ARPCHECK", "IPV6INIT"}
 
 var (
 	// ifcfgAlias is an alias file's DEVICE: NetworkManager ignores alias

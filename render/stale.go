@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/netplumb/netplumb/internal/atomicfile"
 )
@@ -24,20 +25,38 @@ const header = "# Written by netrender.\n"
 func owned(r Renderer) (dir string, patterns []string) {
 	switch r.(type) {
 	case Ifcfg:
-		return ifcfgDir, []string{"ifcfg-*", "route-*", "route6-*", "rule-*", "rule6-*"}
+		return ifcfgDir, []string{"ifcfg-?*", "route-?*", "route6-?*", "rule-?*", "rule6-?*"}
 	case Keyfile:
-		return keyfileDir, []string{"*.nmconnection"}
+		return keyfileDir, []string{"?*.nmconnection"}
 	case Networkd:
-		return networkdDir, []string{"*.network", "*.netdev", "*.link"}
+		return networkdDir, []string{"10-netplumb-?*.link", "20-netplumb-?*.netdev", "30-netplumb-?*.network"}
 	}
 	return "", nil
+}
+
+// ignoredSuffixes end the names of copies that initscripts and
+// NetworkManager skip when they read their directories: an
+// administrator's backups and a package manager's leftovers. They are
+// not netrender's, whatever their first line.
+var ignoredSuffixes = []string{"~", ".bak", ".old", ".orig", ".rej", ".swp", ".tmp", ".rpmnew", ".rpmorig", ".rpmsave", ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".dpkg-bak"}
+
+// ownedName reports whether name is one of patterns and not a copy.
+func ownedName(name string, patterns []string) bool {
+	if strings.HasPrefix(name, ".") || slices.ContainsFunc(ignoredSuffixes, func(s string) bool { return strings.HasSuffix(name, s) }) {
+		return false
+	}
+	return slices.ContainsFunc(patterns, func(p string) bool {
+		ok, _ := path.Match(p, name)
+		return ok
+	})
 }
 
 // Stale returns the files r wrote under root for an earlier state that
 // files no longer has, as paths seen from the root, sorted: the regular
 // files in r's own directory (the ifcfg, NetworkManager or
-// systemd-networkd directory), named as r names its files, whose first
-// line is netrender's header and which files does not write. Left alone
+// systemd-networkd directory), named as r names its files (and not as a
+// backup copy of one: ifcfg-eth0.bak, ~, .orig, .rpmsave, ...), whose
+// first line is netrender's header and which files does not write. Left alone
 // are every file without the header, so the distribution's and the
 // administrator's own, and the fixed paths (/etc/hosts, /etc/resolv.conf,
 // netplan's and ifupdown's single files), which a later state replaces or
@@ -75,10 +94,7 @@ func Stale(root string, r Renderer, files []File) ([]string, error) {
 	for _, e := range entries {
 		name := e.Name()
 		target := filepath.Join(real, name)
-		if !e.Type().IsRegular() || written[target] || !slices.ContainsFunc(patterns, func(p string) bool {
-			ok, _ := path.Match(p, name)
-			return ok
-		}) {
+		if !e.Type().IsRegular() || written[target] || !ownedName(name, patterns) {
 			continue
 		}
 		ours, err := hasHeader(target)
@@ -99,8 +115,23 @@ func hasHeader(name string) (bool, error) {
 		return false, err
 	}
 	defer f.Close()
+	return startsWithHeader(f)
+}
+
+// rootHasHeader is hasHeader for a file named relative to rt.
+func rootHasHeader(rt *os.Root, name string) (bool, error) {
+	f, err := rt.Open(name)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	return startsWithHeader(f)
+}
+
+// startsWithHeader reports whether r starts with netrender's header.
+func startsWithHeader(r io.Reader) (bool, error) {
 	buf := make([]byte, len(header))
-	n, err := io.ReadFull(f, buf)
+	n, err := io.ReadFull(r, buf)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return false, err
 	}

@@ -6,7 +6,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // staleRoot makes a root whose network-scripts directory holds, besides
@@ -19,16 +22,20 @@ func staleRoot(t *testing.T) string {
 	os.MkdirAll(dir, 0o755)
 	ours := "# Written by netrender.\nDEVICE=x\n"
 	for name, content := range map[string]string{
-		"ifcfg-eth0":   ours,
-		"ifcfg-eth0:1": ours, // an alias of a removed address
-		"ifcfg-eth1":   ours, // a removed interface
-		"route-eth1":   "# Written by netrender.\n10.0.0.0/8 dev eth1\n",
-		"rule6-eth1":   "# Written by netrender.\nto ::/0 table 7\n",
-		"ifcfg-lo":     "DEVICE=lo\n",                          // the distribution's
-		"ifcfg-eth2":   "# Edited.\n# Written by netrender.\n", // not ours any more
-		"ifcfg-eth3":   "# Written by netrender.",              // cut short: not the header
-		"README":       ours,                                   // not a name ifcfg writes
-		"ifup-local":   ours,
+		"ifcfg-eth0":         ours,
+		"ifcfg-eth0:1":       ours, // an alias of a removed address
+		"ifcfg-eth1":         ours, // a removed interface
+		"route-eth1":         "# Written by netrender.\n10.0.0.0/8 dev eth1\n",
+		"rule6-eth1":         "# Written by netrender.\nto ::/0 table 7\n",
+		"ifcfg-lo":           "DEVICE=lo\n",                          // the distribution's
+		"ifcfg-eth2":         "# Edited.\n# Written by netrender.\n", // not ours any more
+		"ifcfg-eth3":         "# Written by netrender.",              // cut short: not the header
+		"README":             ours,                                   // not a name ifcfg writes
+		"ifup-local":         ours,
+		"ifcfg-eth1.bak":     ours, // an administrator's copy
+		"ifcfg-eth0:1~":      ours,
+		"route-eth1.rpmsave": ours,
+		".ifcfg-eth1.swp":    ours,
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
@@ -121,13 +128,21 @@ func TestWriteRemovesNothingOnFailure(t *testing.T) {
 	if err == nil {
 		t.Fatal("Write succeeded")
 	}
+	sameTree(t, root, before)
+}
+
+// sameTree checks that root holds what readAll read before.
+func sameTree(t *testing.T, root string, before map[string]string) {
+	t.Helper()
 	after := readAll(t, root)
-	if len(after) != len(before) {
-		t.Errorf("root after a failed write:\n%v\nwant:\n%v", after, before)
-	}
 	for p, c := range before {
-		if after[p] != c {
-			t.Errorf("%s: %q, want %q", p, after[p], c)
+		if got, ok := after[p]; !ok || got != c {
+			t.Errorf("%s: %q, want %q", p, got, c)
+		}
+	}
+	for p := range after {
+		if _, ok := before[p]; !ok {
+			t.Errorf("%s: left behind", p)
 		}
 	}
 }
@@ -161,5 +176,140 @@ func TestDiffRemoves(t *testing.T) {
 	want := "--- a" + ifcfgDir + "route-eth1\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-# Written by netrender.\n-10.0.0.0/8 dev eth1\n"
 	if got != want {
 		t.Errorf("Diff:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestWriteRechecksHeader names for removal a file that is not
+// netrender's (as if its owner rewrote it after Stale): Write refuses it
+// after writing and moving the rest, and puts everything back.
+func TestWriteRechecksHeader(t *testing.T) {
+	t.Parallel()
+	root := staleRoot(t)
+	before := readAll(t, root)
+	err := Write(root, []File{
+		{Path: ifcfgDir + "ifcfg-eth0", Mode: 0o600, Content: []byte(header + "new\n")},
+		{Path: "/etc/new/dir/file", Mode: 0o644, Content: []byte("n\n")},
+	}, []string{ifcfgDir + "ifcfg-eth1", ifcfgDir + "ifcfg-lo", ifcfgDir + "route-eth1"})
+	if err == nil || !strings.Contains(err.Error(), "ifcfg-lo: changed while netrender ran: not removed") {
+		t.Fatalf("Write error = %v", err)
+	}
+	sameTree(t, root, before)
+}
+
+// TestDiffSkipsWritten checks that Diff, like Write, does not remove a
+// file it writes.
+func TestDiffSkipsWritten(t *testing.T) {
+	t.Parallel()
+	root := staleRoot(t)
+	f := File{Path: ifcfgDir + "ifcfg-eth1", Mode: 0o644, Content: []byte(header + "DEVICE=x\n")}
+	got, err := Diff(root, []File{f}, []string{f.Path})
+	if err != nil || got != "" {
+		t.Errorf("Diff = %q, %v; want no change", got, err)
+	}
+}
+
+// TestResolveLikeTheKernel checks link texts with ".." after a link,
+// which the kernel follows from where the link leads, not from where its
+// text seems to: etc/sysconfig -> d/../sc with etc/d -> var/sub leads to
+// var/sc, and a write must land there.
+func TestResolveLikeTheKernel(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	for _, d := range []string{"etc", "var/sub", "var/sc"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	os.Symlink("../var/sub", filepath.Join(root, "etc", "d"))
+	os.Symlink("d/../sc", filepath.Join(root, "etc", "sysconfig"))
+	f := File{Path: "/etc/sysconfig/ifcfg-eth0", Mode: 0o644, Content: []byte("x\n")}
+	if err := Write(root, []File{f}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "var", "sc", "ifcfg-eth0")); err != nil {
+		t.Errorf("not where the kernel finds it: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(root, "etc", "sysconfig", "ifcfg-eth0")); err != nil || string(b) != "x\n" {
+		t.Errorf("through the link: %q, %v", b, err)
+	}
+	// The same shape leading outside is refused.
+	outside := t.TempDir()
+	os.MkdirAll(filepath.Join(outside, "sub"), 0o755)
+	os.MkdirAll(filepath.Join(outside, "sc"), 0o755)
+	os.Remove(filepath.Join(root, "etc", "d"))
+	os.Symlink(filepath.Join(outside, "sub"), filepath.Join(root, "etc", "d"))
+	var pe *PathError
+	if err := Write(root, []File{f}, nil); !errors.As(err, &pe) {
+		t.Errorf("Write through a link outside: %v", err)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(outside, "sc")); len(entries) != 0 {
+		t.Errorf("written outside: %v", entries)
+	}
+}
+
+// TestResolveRootSlash checks a resolver for the host's own root, as
+// `netrender --root /` makes: links are inside by definition.
+func TestResolveRootSlash(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "real"), 0o755)
+	os.Symlink("real", filepath.Join(dir, "link"))
+	res, err := newResolver("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := res.resolveDir(filepath.Join(dir, "link"))
+	if want, _ := filepath.EvalSymlinks(filepath.Join(dir, "real")); err != nil || got != want {
+		t.Errorf("resolveDir = %q, %v; want %q", got, err, want)
+	}
+	if got := res.rel("/etc/hosts"); got != "etc/hosts" {
+		t.Errorf("rel = %q", got)
+	}
+}
+
+// TestWriteSwappedDirectory swaps a directory of the root with a link
+// to a directory outside while Write removes a file below it: whatever
+// the timing, nothing outside the root is removed or written.
+func TestWriteSwappedDirectory(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("a race test: not with -short")
+	}
+	root, out := t.TempDir(), t.TempDir()
+	etc := filepath.Join(root, "etc")
+	os.MkdirAll(filepath.Join(out, "network-scripts"), 0o755)
+	victim := filepath.Join(out, "network-scripts", "ifcfg-eth1")
+	os.WriteFile(victim, []byte(header+"outside\n"), 0o644)
+	os.MkdirAll(filepath.Join(etc, "sysconfig", "network-scripts"), 0o755)
+	if err := os.Symlink(out, filepath.Join(etc, "swap")); err != nil {
+		t.Fatal(err)
+	}
+	var stop atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for !stop.Load() {
+			unix.Renameat2(unix.AT_FDCWD, filepath.Join(etc, "sysconfig"), unix.AT_FDCWD, filepath.Join(etc, "swap"), unix.RENAME_EXCHANGE)
+		}
+	}()
+	for range 2000 {
+		// Put the stale file back wherever sysconfig is now.
+		for _, d := range []string{"sysconfig", "swap"} {
+			if fi, err := os.Lstat(filepath.Join(etc, d)); err == nil && fi.IsDir() {
+				os.WriteFile(filepath.Join(etc, d, "network-scripts", "ifcfg-eth1"), []byte(header+"in\n"), 0o644)
+			}
+		}
+		Write(root, nil, []string{ifcfgDir + "ifcfg-eth1"})
+		if b, err := os.ReadFile(victim); err != nil || string(b) != header+"outside\n" {
+			if err == nil && strings.Contains(string(b), "in\n") {
+				continue // the put-back above went through the link: not Write's doing
+			}
+			stop.Store(true)
+			<-done
+			t.Fatalf("the file outside the root was changed: %q, %v", b, err)
+		}
+	}
+	stop.Store(true)
+	<-done
+	if entries, _ := os.ReadDir(filepath.Join(out, "network-scripts")); len(entries) != 1 {
+		t.Errorf("written outside: %v", entries)
 	}
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/netplumb/netplumb/internal/atomicfile"
@@ -22,172 +24,31 @@ type PathError struct {
 
 func (e *PathError) Error() string { return e.Path + ": " + e.Msg }
 
-// maxLinks bounds the symbolic links followed to resolve one path.
-const maxLinks = 40
-
-// resolver resolves paths below a root the way the host would, refusing
-// any that leave the root.
-type resolver struct {
-	root string // absolute, symbolic links resolved
-}
-
-func newResolver(root string) (*resolver, error) {
-	abs, err := filepath.Abs(root)
-	if err != nil {
-		return nil, err
-	}
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		return nil, fmt.Errorf("root %s: %w", root, atomicfile.Cause(err))
-	}
-	fi, err := os.Stat(real)
-	if err != nil {
-		return nil, fmt.Errorf("root %s: %w", root, atomicfile.Cause(err))
-	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("root %s: not a directory", root)
-	}
-	return &resolver{root: real}, nil
-}
-
-func (r *resolver) inside(p string) bool {
-	return p == r.root || strings.HasPrefix(p, r.root+string(filepath.Separator))
-}
-
-// resolve returns where the file path (absolute, seen from the root)
-// really is on the host, following existing symbolic links as the host
-// would, and the directories that do not exist yet and must be created,
-// outermost first. A link that leads outside the root is a *PathError.
-func (r *resolver) resolve(path string) (target string, missing []string, err error) {
-	return r.walk(path, false)
-}
-
-// resolveDir returns where the directory path (absolute, seen from the
-// root) really is on the host, as resolve does for a file; it may not
-// exist yet.
-func (r *resolver) resolveDir(path string) (string, error) {
-	target, _, err := r.walk(path, true)
-	return target, err
-}
-
-// resolveEntry returns where the directory entry path (absolute, seen
-// from the root) is on the host: its directory resolved, its own name
-// not, so that a symbolic link there is the link itself.
-func (r *resolver) resolveEntry(p string) (string, error) {
-	if !filepath.IsAbs(p) || filepath.Clean(p) != p || p == "/" {
-		return "", &PathError{Path: p, Msg: "not an absolute, clean file path"}
-	}
-	dir, err := r.resolveDir(filepath.Dir(p))
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, filepath.Base(p)), nil
-}
-
-// walk is resolve, for a directory when dir is set.
-func (r *resolver) walk(path string, dir bool) (target string, missing []string, err error) {
-	if !filepath.IsAbs(path) || filepath.Clean(path) != path || path == "/" && !dir {
-		return "", nil, &PathError{Path: path, Msg: "not an absolute, clean file path"}
-	}
-	if path == "/" {
-		return r.root, nil, nil
-	}
-	rest := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	cur := r.root
-	links := 0
-	for len(rest) > 0 {
-		comp := rest[0]
-		rest = rest[1:]
-		if comp == ".." {
-			cur = filepath.Dir(cur)
-			if !r.inside(cur) {
-				return "", nil, &PathError{Path: path, Msg: "resolves outside the root"}
-			}
-			continue
-		}
-		next := filepath.Join(cur, comp)
-		fi, err := os.Lstat(next)
-		if errors.Is(err, fs.ErrNotExist) {
-			// Nothing from here on exists: it will be created.
-			for i := range len(rest) {
-				if i == 0 {
-					missing = append(missing, next)
-				}
-				next = filepath.Join(next, rest[i])
-				if i < len(rest)-1 {
-					missing = append(missing, next)
-				}
-			}
-			if len(rest) == 0 {
-				return next, nil, nil
-			}
-			return next, missing, nil
-		}
-		if err != nil {
-			return "", nil, &PathError{Path: path, Msg: atomicfile.Cause(err).Error()}
-		}
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			if links++; links > maxLinks {
-				return "", nil, &PathError{Path: path, Msg: "too many symbolic links"}
-			}
-			link, err := os.Readlink(next)
-			if err != nil {
-				return "", nil, &PathError{Path: path, Msg: atomicfile.Cause(err).Error()}
-			}
-			var dest string
-			if filepath.IsAbs(link) {
-				dest = filepath.Clean(link)
-			} else {
-				dest = filepath.Join(cur, link)
-			}
-			if !r.inside(dest) {
-				return "", nil, &PathError{Path: path, Msg: fmt.Sprintf("symbolic link %s points outside the root (to %s)",
-					strings.TrimPrefix(next, r.root), link)}
-			}
-			// Continue from the link's destination.
-			rel := strings.TrimPrefix(strings.TrimPrefix(dest, r.root), "/")
-			var parts []string
-			if rel != "" {
-				parts = strings.Split(rel, "/")
-			}
-			rest = append(parts, rest...)
-			cur = r.root
-			continue
-		}
-		if len(rest) > 0 && !fi.IsDir() {
-			return "", nil, &PathError{Path: path, Msg: strings.TrimPrefix(next, r.root) + " is not a directory"}
-		}
-		if len(rest) == 0 && fi.IsDir() != dir {
-			if dir {
-				return "", nil, &PathError{Path: path, Msg: "is not a directory"}
-			}
-			return "", nil, &PathError{Path: path, Msg: "is a directory"}
-		}
-		cur = next
-	}
-	return cur, nil, nil
-}
-
-// planned is one file with where it goes.
+// planned is one file to write or remove, with where it is on the host.
 type planned struct {
 	File
-	target  string
-	missing []string
-	temp    string
-	backup  string
+	target  string   // host path
+	missing []string // host paths of the directories to create
+	temp    string   // the new content, beside target (relative to the root)
+	backup  string   // the old content, beside target (relative to the root)
 	existed bool
+	kept    bool // the backup could not be put back: it stays
 }
 
 // Write writes files below root, each atomically (a temporary file in the
 // same directory, synced, then renamed) with its mode, creating missing
 // directories (0755), and removes the files remove names (paths seen from
 // the root, as [Stale] returns them; one that is gone already, or that
-// files writes anyway, is skipped). Nothing is written outside root: a
-// path, or a symbolic link already under root, that resolves outside it
-// is a *PathError (a link that stays inside keeps working: the file is
-// written where it points). Write checks every file before writing any,
-// and on any error removes what it created and puts back what it replaced
-// or removed, so that the root is left as it was.
+// files writes anyway, is skipped; one that is not a regular file starting
+// with netrender's header line, when Write comes to remove it, is an
+// error). Nothing is written or removed outside root: a path, or a
+// symbolic link already under root, that resolves outside it is a
+// *PathError (a link that stays inside keeps working: the file is written
+// where it points), and every change goes through an [os.Root], so that a
+// link swapped in while Write runs cannot lead it outside either. Write
+// checks every file before writing any, and on any error removes what it
+// created and puts back what it replaced or removed, so that the root is
+// left as it was.
 //
 // Write is not safe for concurrent use on one root.
 func Write(root string, files []File, remove []string) (err error) {
@@ -195,27 +56,145 @@ func Write(root string, files []File, remove []string) (err error) {
 	if err != nil {
 		return err
 	}
-	plan := make([]*planned, len(files))
+	plan, removals, err := res.plan(files, remove)
+	if err != nil {
+		return err
+	}
+	rt, err := os.OpenRoot(res.root)
+	if err != nil {
+		return fmt.Errorf("root %s: %w", root, atomicfile.Cause(err))
+	}
+	defer rt.Close()
+
+	var created []string // directories, in creation order
+	renamed, moved := 0, 0
+	defer func() {
+		if err == nil {
+			return
+		}
+		// Put back what was removed and replaced, newest first. A backup
+		// that cannot be put back stays, and the error says where.
+		var lost []string
+		putBack := func(q *planned) {
+			if rerr := rt.Rename(q.backup, res.rel(q.target)); rerr != nil {
+				lost = append(lost, q.Path+" is kept as "+res.show(filepath.Join(res.root, q.backup)))
+				q.kept = true
+				return
+			}
+			q.backup = ""
+		}
+		for _, q := range slices.Backward(removals[:moved]) {
+			putBack(q)
+		}
+		for _, q := range slices.Backward(plan[:renamed]) {
+			if q.existed {
+				putBack(q)
+			} else {
+				rt.Remove(res.rel(q.target))
+			}
+		}
+		for _, q := range slices.Concat(plan, removals) {
+			if q.temp != "" {
+				rt.Remove(q.temp)
+			}
+			if q.backup != "" && !q.kept {
+				rt.Remove(q.backup)
+			}
+		}
+		for _, d := range slices.Backward(created) {
+			rt.Remove(res.rel(d))
+		}
+		if len(lost) > 0 {
+			err = fmt.Errorf("%w; putting back failed: %s", err, strings.Join(lost, ", "))
+		}
+	}()
+	// Phase 1: directories and temporary files; an empty file beside each
+	// file to remove, to move it to.
+	for _, p := range plan {
+		for _, d := range p.missing {
+			if err := rt.Mkdir(res.rel(d), 0o755); err != nil {
+				if errors.Is(err, fs.ErrExist) {
+					continue // made for an earlier file
+				}
+				return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
+			}
+			created = append(created, d)
+		}
+		if p.temp, err = tempBeside(rt, res.rel(p.target), p.Content, p.Mode); err != nil {
+			return &PathError{Path: p.Path, Msg: err.Error()}
+		}
+	}
+	for _, p := range removals {
+		if p.backup, err = tempBeside(rt, res.rel(p.target), nil, 0o600); err != nil {
+			return &PathError{Path: p.Path, Msg: err.Error()}
+		}
+	}
+	// Phase 2: keep what is replaced, rename into place, and move what is
+	// removed aside, checking it is still netrender's.
+	for _, p := range plan {
+		if _, err := rt.Lstat(res.rel(p.target)); err == nil {
+			p.existed = true
+			p.backup = p.temp + ".old"
+			if err := rt.Link(res.rel(p.target), p.backup); err != nil {
+				p.backup = ""
+				return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
+			}
+		}
+	}
+	for _, p := range plan {
+		if err := rt.Rename(p.temp, res.rel(p.target)); err != nil {
+			return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
+		}
+		p.temp = ""
+		renamed++
+	}
+	for _, p := range removals {
+		if err := rt.Rename(res.rel(p.target), p.backup); err != nil {
+			return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
+		}
+		moved++
+		if ours, err := rootHasHeader(rt, p.backup); err != nil || !ours {
+			return &PathError{Path: p.Path, Msg: "changed while netrender ran: not removed"}
+		}
+	}
+	dirs := map[string]bool{}
+	for _, p := range slices.Concat(plan, removals) {
+		if p.backup != "" {
+			rt.Remove(p.backup)
+		}
+		dirs[res.rel(filepath.Dir(p.target))] = true
+	}
+	for d := range dirs {
+		if f, err := rt.Open(d); err == nil {
+			f.Sync()
+			f.Close()
+		}
+	}
+	return nil
+}
+
+// plan resolves the files to write and to remove.
+func (res *resolver) plan(files []File, remove []string) (plan, removals []*planned, err error) {
+	plan = make([]*planned, len(files))
 	seen := map[string]string{}
 	for i, f := range files {
 		if f.Mode&^fs.ModePerm != 0 {
-			return &PathError{Path: f.Path, Msg: fmt.Sprintf("mode %v is not permission bits", f.Mode)}
+			return nil, nil, &PathError{Path: f.Path, Msg: fmt.Sprintf("mode %v is not permission bits", f.Mode)}
 		}
 		target, missing, err := res.resolve(f.Path)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		if other, dup := seen[target]; dup {
-			return &PathError{Path: f.Path, Msg: "is the same file as " + other}
+			return nil, nil, &PathError{Path: f.Path, Msg: "is the same file as " + other}
 		}
 		seen[target] = f.Path
 		plan[i] = &planned{File: f, target: target, missing: missing}
 	}
-	var removals []*planned
 	for _, p := range remove {
 		target, err := res.resolveEntry(p)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		if _, written := seen[target]; written {
 			continue
@@ -225,100 +204,37 @@ func Write(root string, files []File, remove []string) (err error) {
 			continue
 		}
 		if err != nil {
-			return &PathError{Path: p, Msg: atomicfile.Cause(err).Error()}
+			return nil, nil, &PathError{Path: p, Msg: atomicfile.Cause(err).Error()}
 		}
 		if !fi.Mode().IsRegular() {
-			return &PathError{Path: p, Msg: "is not a regular file: not removed"}
+			return nil, nil, &PathError{Path: p, Msg: "is not a regular file: not removed"}
 		}
 		seen[target] = p
-		removals = append(removals, &planned{File: File{Path: p}, target: target})
+		removals = append(removals, &planned{File: File{Path: p}, target: target, existed: true})
 	}
+	return plan, removals, nil
+}
 
-	var created []string // directories, in creation order
-	renamed, moved := 0, 0
-	defer func() {
-		if err == nil {
-			return
+// tempBeside writes content with mode to a new file beside name (both
+// relative to rt), synced and closed, and returns its name. Its name
+// holds [atomicfile.TempMarker].
+func tempBeside(rt *os.Root, name string, content []byte, mode fs.FileMode) (string, error) {
+	dir, base := filepath.Split(name)
+	for {
+		temp := dir + "." + base + atomicfile.TempMarker + strconv.FormatUint(rand.Uint64(), 36)
+		f, err := rt.OpenFile(temp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
 		}
-		// Put back what was replaced and removed, newest first.
-		for _, q := range slices.Backward(removals[:moved]) {
-			os.Rename(q.backup, q.target)
+		if err != nil {
+			return "", atomicfile.Cause(err)
 		}
-		for _, q := range slices.Backward(plan[:renamed]) {
-			if q.existed {
-				os.Rename(q.backup, q.target)
-			} else {
-				os.Remove(q.target)
-			}
+		if err := atomicfile.Fill(f, content, mode); err != nil {
+			rt.Remove(temp)
+			return "", err
 		}
-		for _, q := range slices.Concat(plan, removals) {
-			if q.temp != "" {
-				os.Remove(q.temp)
-			}
-			if q.backup != "" {
-				os.Remove(q.backup)
-			}
-		}
-		for i := len(created) - 1; i >= 0; i-- {
-			os.Remove(created[i])
-		}
-	}()
-	// Phase 1: directories and temporary files; a place beside each file
-	// to remove.
-	for _, p := range plan {
-		for _, d := range p.missing {
-			if err := os.Mkdir(d, 0o755); err != nil {
-				if errors.Is(err, fs.ErrExist) {
-					continue // made for an earlier file
-				}
-				return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
-			}
-			created = append(created, d)
-		}
-		if p.temp, err = atomicfile.Temp(p.target, p.Content, p.Mode); err != nil {
-			return &PathError{Path: p.Path, Msg: err.Error()}
-		}
+		return temp, nil
 	}
-	for _, p := range removals {
-		if p.backup, err = atomicfile.Temp(p.target, nil, 0o600); err != nil {
-			return &PathError{Path: p.Path, Msg: err.Error()}
-		}
-	}
-	// Phase 2: keep what is replaced, then rename into place and move
-	// what is removed aside.
-	for _, p := range plan {
-		if _, err := os.Lstat(p.target); err == nil {
-			p.existed = true
-			p.backup = p.temp + ".old"
-			if err := os.Link(p.target, p.backup); err != nil {
-				return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
-			}
-		}
-	}
-	for _, p := range plan {
-		if err := os.Rename(p.temp, p.target); err != nil {
-			return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
-		}
-		p.temp = ""
-		renamed++
-	}
-	for _, p := range removals {
-		if err := os.Rename(p.target, p.backup); err != nil {
-			return &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
-		}
-		moved++
-	}
-	dirs := map[string]bool{}
-	for _, p := range slices.Concat(plan, removals) {
-		if p.backup != "" {
-			os.Remove(p.backup)
-		}
-		dirs[filepath.Dir(p.target)] = true
-	}
-	for d := range dirs {
-		atomicfile.SyncDir(d)
-	}
-	return nil
 }
 
 // Diff returns a unified diff of what [Write] would change under root:
@@ -335,11 +251,13 @@ func Diff(root string, files []File, remove []string) (string, error) {
 		return "", err
 	}
 	var b strings.Builder
+	written := map[string]bool{}
 	for _, f := range files {
 		target, _, err := res.resolve(f.Path)
 		if err != nil {
 			return "", err
 		}
+		written[target] = true
 		old, err := os.ReadFile(target)
 		exists := err == nil
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -360,6 +278,9 @@ func Diff(root string, files []File, remove []string) (string, error) {
 		target, err := res.resolveEntry(p)
 		if err != nil {
 			return "", err
+		}
+		if written[target] {
+			continue // as Write skips it
 		}
 		if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
 			return "", &PathError{Path: p, Msg: "is not a regular file: not removed"}

@@ -24,7 +24,18 @@ func Temp(target string, content []byte, mode fs.FileMode) (string, error) {
 	if err != nil {
 		return "", Cause(err)
 	}
-	err = f.Chmod(mode)
+	if err := Fill(f, content, mode); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// Fill gives the new file f mode and content, syncs it and closes it. It
+// returns the cause of a failure, without the file's name; f is closed
+// either way.
+func Fill(f *os.File, content []byte, mode fs.FileMode) error {
+	err := f.Chmod(mode)
 	if err == nil {
 		_, err = f.Write(content)
 	}
@@ -34,11 +45,7 @@ func Temp(target string, content []byte, mode fs.FileMode) (string, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", Cause(err)
-	}
-	return f.Name(), nil
+	return Cause(err)
 }
 
 // Write replaces path with content and mode: a temporary file renamed over
