@@ -113,6 +113,13 @@ func (c *CLI) Run(ctx context.Context, env *cli.Env) error {
 	if c.Root == "" {
 		return c.Output.Write(ctx, env, render.Doc(files))
 	}
+	if !c.DryRun {
+		release, err := lockRoot(ctx, c.Root)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
 	stale, err := render.Stale(c.Root, r, files)
 	if err != nil {
 		return rootError(err)
