@@ -68,11 +68,13 @@ func resolvePlain(s string) any {
 }
 
 // onlyFloatChars reports whether s has only bytes strconv.ParseFloat could
-// accept in a string that does not start with a base prefix.
+// accept in a string that does not start with a base prefix: digits with
+// '_' between them as in Go (".0_5" is 0.05 to yaml.v3, which hands
+// scalars starting with '.' to ParseFloat as they are), '.', exponents.
 func onlyFloatChars(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
-		case c >= '0' && c <= '9', c == '.', c == 'e', c == 'E', c == '+', c == '-':
+		case c >= '0' && c <= '9', c == '.', c == 'e', c == 'E', c == '+', c == '-', c == '_':
 		default:
 			return false
 		}
