@@ -49,6 +49,11 @@ func LookupRenderer(name string) (Renderer, error) {
 	return nil, fmt.Errorf("unknown renderer %q (known: %s)", name, strings.Join(RendererNames(), ", "))
 }
 
+// maxResolvConfServers is how many name servers the C libraries'
+// resolvers read from /etc/resolv.conf (MAXNS in glibc and musl): a
+// fourth would be ignored.
+const maxResolvConfServers = 3
+
 // writesResolvConf reports whether DNS goes to /etc/resolv.conf: on
 // ifupdown and ifcfg systems, whose network tools do not manage it. The
 // others keep DNS in their own settings.
@@ -62,11 +67,18 @@ func writesResolvConf(r Renderer) bool {
 
 // Files renders a state with r and adds /etc/hostname and /etc/hosts
 // (when the state has a host name) and, on ifupdown and ifcfg systems,
-// /etc/resolv.conf (when the state has DNS). The files come sorted by
+// /etc/resolv.conf (when the state has DNS; more than three name servers
+// are an [*UnsupportedError] there, as the resolver would ignore them). The files come sorted by
 // path; two files with one path are an error.
 //
 // Files is safe for concurrent use.
 func Files(r Renderer, st *State) ([]File, error) {
+	if writesResolvConf(r) && len(st.DNS.Servers) > maxResolvConfServers {
+		return nil, &UnsupportedError{
+			Path:     fmt.Sprintf("dns-resolver.config.server[%d] (resolv.conf is read for %d name servers)", maxResolvConfServers, maxResolvConfServers),
+			Renderer: r.Name(),
+		}
+	}
 	files, err := r.Render(st)
 	if err != nil {
 		return nil, err
