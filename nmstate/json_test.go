@@ -240,57 +240,6 @@ var jsonTreeOpts = cmp.Options{
 	}),
 }
 
-// treeDiff describes the first difference between the model trees want and
-// got, or returns "". It compares as jsonTreeOpts does, in linear time even
-// for deeply nested trees, where cmp.Diff is far too slow.
-func treeDiff(path string, want, got any) string {
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		switch {
-		case !ok || (w == nil) != (g == nil):
-			break
-		case len(w) != len(g):
-			return fmt.Sprintf("%s: %d keys, want %d", path, len(g), len(w))
-		default:
-			for k, we := range w {
-				ge, ok := g[k]
-				if !ok {
-					return fmt.Sprintf("%s: key %q missing", path, k)
-				}
-				if d := treeDiff(path+"."+strconv.Quote(k), we, ge); d != "" {
-					return d
-				}
-			}
-			return ""
-		}
-	case []any:
-		g, ok := got.([]any)
-		switch {
-		case !ok || (w == nil) != (g == nil):
-			break
-		case len(w) != len(g):
-			return fmt.Sprintf("%s: %d items, want %d", path, len(g), len(w))
-		default:
-			for i := range w {
-				if d := treeDiff(fmt.Sprintf("%s[%d]", path, i), w[i], g[i]); d != "" {
-					return d
-				}
-			}
-			return ""
-		}
-	case float64:
-		if g, ok := got.(float64); ok && math.Float64bits(w) == math.Float64bits(g) {
-			return ""
-		}
-	default:
-		if want == got {
-			return ""
-		}
-	}
-	return fmt.Sprintf("%s: %T %#v, want %T %#v", path, got, got, want, want)
-}
-
 // checkJSONDecode is the differential check of Decode against the reference
 // on data, or on "[" and data if data would not take Decode's JSON path.
 func checkJSONDecode(t *testing.T, data []byte) {
@@ -314,7 +263,7 @@ func checkJSONDecode(t *testing.T, data []byte) {
 	case gerr != nil:
 		t.Fatalf("Decode(%q) error %v, want %#v", data, gerr, want)
 	default:
-		if d := treeDiff("$", want, got); d != "" {
+		if d := nmstate.TreeDiff("$", want, got); d != "" {
 			t.Fatalf("Decode(%q): %s", data, d)
 		}
 	}

@@ -44,11 +44,6 @@ func (r *resolver) inside(p string) bool {
 	return r.root == "/" || p == r.root || strings.HasPrefix(p, r.root+"/")
 }
 
-// above reports whether the host path p is a directory the root is in.
-func (r *resolver) above(p string) bool {
-	return p != r.root && (p == "/" || strings.HasPrefix(r.root, p+"/"))
-}
-
 // rel returns the host path p, which is inside the root, relative to it.
 func (r *resolver) rel(p string) string {
 	if p == r.root {
@@ -60,9 +55,12 @@ func (r *resolver) rel(p string) string {
 	return strings.TrimPrefix(p, r.root+"/")
 }
 
-// show returns the host path p, which is inside the root, as seen from
-// the root, for messages.
+// show returns the host path p as seen from the root when it is inside,
+// for messages; else p.
 func (r *resolver) show(p string) string {
+	if !r.inside(p) {
+		return p
+	}
 	return "/" + strings.TrimPrefix(r.rel(p), ".")
 }
 
@@ -101,9 +99,13 @@ func (r *resolver) resolveEntry(p string) (string, error) {
 // the walk from the link's directory (or from the host's / when it is
 // absolute), and ".." goes up from where the walk really is, so that a
 // link through which ".." leads elsewhere than its text suggests is
-// followed where the kernel would follow it. The walk may pass through
-// the directories the root is in (an absolute link's first steps, or a
-// relative one's way back in) but through nothing else outside it.
+// followed where the kernel would follow it. The walk may pass outside
+// the root on its way (an absolute link's first steps, a link naming the
+// root through another name for it, such as a link to it): only reading
+// there, it must end inside, and every directory to create must be
+// inside. An existing target that is not a regular file (a FIFO, a
+// device) is refused, and so is a link to a missing file whose text ends
+// in "/" or "/." (the kernel wants a directory there).
 func (r *resolver) walk(path string, dir bool) (target string, missing []string, err error) {
 	if !filepath.IsAbs(path) || filepath.Clean(path) != path || path == "/" && !dir {
 		return "", nil, &PathError{Path: path, Msg: "not an absolute, clean file path"}
@@ -128,19 +130,16 @@ func (r *resolver) walk(path string, dir bool) (target string, missing []string,
 			if cur != "/" {
 				cur = filepath.Dir(cur)
 			}
-			if !r.inside(cur) && !r.above(cur) {
-				return "", nil, outside()
-			}
 			continue
 		}
 		next := filepath.Join(cur, comp)
-		if !r.inside(next) && !r.above(next) {
-			return "", nil, outside()
-		}
 		fi, err := os.Lstat(next)
 		if errors.Is(err, fs.ErrNotExist) {
 			if !r.inside(next) {
 				return "", nil, outside()
+			}
+			if n := len(rest); !dir && (n > 0 && (rest[n-1] == "" || rest[n-1] == ".")) {
+				return "", nil, &PathError{Path: path, Msg: fmt.Sprintf("symbolic link %s leads to a directory name (%s) that does not exist", link, text)}
 			}
 			// Nothing from here on exists: it will be created.
 			for _, c := range rest {
@@ -196,6 +195,8 @@ func (r *resolver) walk(path string, dir bool) (target string, missing []string,
 	default:
 		if fi, err := os.Stat(cur); err == nil && fi.IsDir() {
 			return "", nil, &PathError{Path: path, Msg: "is a directory"}
+		} else if err == nil && !fi.Mode().IsRegular() {
+			return "", nil, &PathError{Path: path, Msg: "is not a regular file"}
 		}
 	}
 	return cur, nil, nil

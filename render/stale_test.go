@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -312,4 +313,78 @@ func TestWriteSwappedDirectory(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Join(out, "network-scripts")); len(entries) != 1 {
 		t.Errorf("written outside: %v", entries)
 	}
+}
+
+// TestResolveEdges covers paths the kernel resolves in ways a textual
+// resolver gets wrong, each checked with Write and Diff alike.
+func TestResolveEdges(t *testing.T) {
+	t.Parallel()
+	t.Run("link to a missing directory name", func(t *testing.T) {
+		t.Parallel()
+		for _, text := range []string{"nx/", "nx/.", "nx//"} {
+			root := t.TempDir()
+			os.Symlink(text, filepath.Join(root, "l"))
+			f := File{Path: "/l", Mode: 0o644, Content: []byte("x\n")}
+			for name, err := range map[string]error{"Write": Write(root, []File{f}, nil), "Diff": diffErr(root, f)} {
+				if err == nil || !strings.Contains(err.Error(), "leads to a directory name") {
+					t.Errorf("%s through l -> %s: %v", name, text, err)
+				}
+			}
+			if _, err := os.Lstat(filepath.Join(root, "nx")); err == nil {
+				t.Errorf("l -> %s: nx was created", text)
+			}
+		}
+	})
+	t.Run("root named through a link", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		real := filepath.Join(dir, "real")
+		os.MkdirAll(filepath.Join(real, "etc"), 0o755)
+		os.MkdirAll(filepath.Join(real, "run", "sc"), 0o755)
+		alias := filepath.Join(dir, "alias")
+		os.Symlink("real", alias)
+		// An absolute link back into the root through its other name.
+		os.Symlink(filepath.Join(alias, "run", "sc"), filepath.Join(real, "etc", "sysconfig"))
+		f := File{Path: "/etc/sysconfig/network", Mode: 0o644, Content: []byte("x\n")}
+		if err := Write(alias, []File{f}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(filepath.Join(real, "run", "sc", "network")); err != nil || string(b) != "x\n" {
+			t.Errorf("not written through the link: %q, %v", b, err)
+		}
+	})
+	t.Run("not a regular file", func(t *testing.T) {
+		t.Parallel()
+		root := t.TempDir()
+		os.Mkdir(filepath.Join(root, "etc"), 0o755)
+		if err := syscall.Mkfifo(filepath.Join(root, "etc", "hosts"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f := File{Path: "/etc/hosts", Mode: 0o644, Content: []byte("x\n")}
+		for name, err := range map[string]error{"Write": Write(root, []File{f}, nil), "Diff": diffErr(root, f)} {
+			if err == nil || err.Error() != "/etc/hosts: is not a regular file" {
+				t.Errorf("%s over a FIFO: %v", name, err)
+			}
+		}
+	})
+	t.Run("one file by two names", func(t *testing.T) {
+		t.Parallel()
+		root := t.TempDir()
+		os.Mkdir(filepath.Join(root, "etc"), 0o755)
+		os.Symlink("hosts", filepath.Join(root, "etc", "hostname"))
+		files := []File{{Path: "/etc/hostname", Mode: 0o644, Content: []byte("a\n")}, {Path: "/etc/hosts", Mode: 0o644, Content: []byte("b\n")}}
+		_, derr := Diff(root, files, nil)
+		werr := Write(root, files, nil)
+		for name, err := range map[string]error{"Write": werr, "Diff": derr} {
+			if err == nil || !strings.Contains(err.Error(), "is the same file as") {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	})
+}
+
+// diffErr is Diff's error for one file.
+func diffErr(root string, f File) error {
+	_, err := Diff(root, []File{f}, nil)
+	return err
 }

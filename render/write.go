@@ -250,49 +250,34 @@ func Diff(root string, files []File, remove []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	plan, removals, err := res.plan(files, remove)
+	if err != nil {
+		return "", err
+	}
 	var b strings.Builder
-	written := map[string]bool{}
-	for _, f := range files {
-		target, _, err := res.resolve(f.Path)
-		if err != nil {
-			return "", err
-		}
-		written[target] = true
-		old, err := os.ReadFile(target)
+	for _, p := range plan {
+		old, err := os.ReadFile(p.target)
 		exists := err == nil
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return "", &PathError{Path: f.Path, Msg: atomicfile.Cause(err).Error()}
+			return "", &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
 		}
 		if exists {
-			if fi, err := os.Stat(target); err == nil && fi.Mode().Perm() != f.Mode.Perm() {
-				fmt.Fprintf(&b, "mode %s: %04o -> %04o\n", f.Path, uint32(fi.Mode().Perm()), uint32(f.Mode.Perm()))
+			if fi, err := os.Stat(p.target); err == nil && fi.Mode().Perm() != p.Mode.Perm() {
+				fmt.Fprintf(&b, "mode %s: %04o -> %04o\n", p.Path, uint32(fi.Mode().Perm()), uint32(p.Mode.Perm()))
 			}
 		}
-		from := "a" + f.Path
+		from := "a" + p.Path
 		if !exists {
 			from = "/dev/null"
 		}
-		b.WriteString(unifiedDiff(from, "b"+f.Path, string(old), string(f.Content)))
+		b.WriteString(unifiedDiff(from, "b"+p.Path, string(old), string(p.Content)))
 	}
-	for _, p := range remove {
-		target, err := res.resolveEntry(p)
+	for _, p := range removals {
+		old, err := os.ReadFile(p.target)
 		if err != nil {
-			return "", err
+			return "", &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
 		}
-		if written[target] {
-			continue // as Write skips it
-		}
-		if fi, err := os.Lstat(target); err == nil && !fi.Mode().IsRegular() {
-			return "", &PathError{Path: p, Msg: "is not a regular file: not removed"}
-		}
-		old, err := os.ReadFile(target)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return "", &PathError{Path: p, Msg: atomicfile.Cause(err).Error()}
-		}
-		b.WriteString(unifiedDiff("a"+p, "/dev/null", string(old), ""))
+		b.WriteString(unifiedDiff("a"+p.Path, "/dev/null", string(old), ""))
 	}
 	return b.String(), nil
 }
