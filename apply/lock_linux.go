@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
-	"time"
+
+	"github.com/netplumb/netplumb/internal/flock"
 )
 
 // LockPath is the lock file of a namespace: /run/netapplyctl.lock for the
@@ -31,25 +31,15 @@ func Lock(ctx context.Context, path string) (unlock func() error, err error) {
 	if err != nil {
 		return nil, err
 	}
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() error {
-				defer f.Close()
-				return syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-			}, nil
+	if err := flock.Lock(ctx, f); err != nil {
+		f.Close()
+		if errors.Is(err, flock.ErrBusy) {
+			return nil, fmt.Errorf("lock %s: another netapplyctl holds it: %w", path, context.Cause(ctx))
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
-		}
-		t := time.NewTimer(50 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			f.Close()
-			return nil, fmt.Errorf("lock %s: another netapplyctl holds it: %w", path, ctx.Err())
-		case <-t.C:
-		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
+	return func() error {
+		defer f.Close()
+		return flock.Unlock(f)
+	}, nil
 }

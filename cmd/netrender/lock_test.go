@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netplumb/netplumb/internal/flock"
 )
 
 // TestRootLock holds the root's lock as another netrender run would and
@@ -19,10 +21,7 @@ func TestRootLock(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	state := "interfaces:\n- {name: eth0, type: ethernet, ipv4: {enabled: true, dhcp: true}}\n"
-	release, err := lockRoot(context.Background(), root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	release := holdRoot(t, root)
 	runIn := func(args ...string) chan int {
 		done := make(chan int, 1)
 		go func() {
@@ -59,11 +58,7 @@ func TestRootLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A run that waits gives up when it is interrupted.
-	release, err = lockRoot(context.Background(), root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
+	defer holdRoot(t, root)()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	var stderr bytes.Buffer
@@ -71,4 +66,18 @@ func TestRootLock(t *testing.T) {
 		!strings.Contains(stderr.String(), "waiting for another netrender: context deadline exceeded") {
 		t.Errorf("exit %d, stderr %q", code, &stderr)
 	}
+}
+
+// holdRoot takes the lock on root as another netrender run would, and
+// returns its release.
+func holdRoot(t *testing.T, root string) func() {
+	t.Helper()
+	f, err := os.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := flock.Lock(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	return func() { f.Close() }
 }

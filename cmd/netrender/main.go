@@ -19,7 +19,9 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/netplumb/netplumb/internal/atomicfile"
 	"github.com/netplumb/netplumb/internal/cli"
+	"github.com/netplumb/netplumb/internal/flock"
 	"github.com/netplumb/netplumb/nmstate"
 	"github.com/netplumb/netplumb/render"
 )
@@ -114,11 +116,19 @@ func (c *CLI) Run(ctx context.Context, env *cli.Env) error {
 		return c.Output.Write(ctx, env, render.Doc(files))
 	}
 	if !c.DryRun {
-		release, err := lockRoot(ctx, c.Root)
+		// Runs on one root take turns: one's list of stale files could
+		// otherwise name a file the other just wrote.
+		f, err := os.Open(c.Root)
 		if err != nil {
-			return err
+			return fmt.Errorf("root %s: %w", c.Root, atomicfile.Cause(err))
 		}
-		defer release()
+		defer f.Close()
+		if err := flock.Lock(ctx, f); err != nil {
+			if errors.Is(err, flock.ErrBusy) {
+				return fmt.Errorf("root %s: waiting for another netrender: %w", c.Root, context.Cause(ctx))
+			}
+			return fmt.Errorf("root %s: lock: %w", c.Root, err)
+		}
 	}
 	stale, err := render.Stale(c.Root, r, files)
 	if err != nil {
