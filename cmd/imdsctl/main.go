@@ -11,10 +11,7 @@ package main
 import (
 	"context"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/alecthomas/kong"
 
@@ -36,12 +33,7 @@ type CLI struct {
 	Serve  ServeCmd  `cmd:"" help:"Serve the facts as cloud-network-setup's local JSON API."`
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(run) }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return cli.Run(ctx, "imdsctl", description, &CLI{}, args, stdin, stdout, stderr,

@@ -10,9 +10,6 @@ package main
 import (
 	"context"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/netplumb/netplumb/internal/cli"
 )
@@ -31,12 +28,7 @@ type CLI struct {
 	Eval EvalCmd `cmd:"" help:"Evaluate one capture expression against the current state."`
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(run) }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return cli.Run(ctx, "nmpolicyctl", description, &CLI{}, args, stdin, stdout, stderr)

@@ -20,8 +20,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -94,6 +96,17 @@ func Version() string {
 		return "(devel)"
 	}
 	return v
+}
+
+// Main runs a command's run function as a process: with the process's
+// arguments and standard streams, and a context cancelled on SIGINT and
+// SIGTERM; then it exits with run's status. A command's main is
+// cli.Main(run), and its tests call run in-process.
+func Main(run func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // exitSentinel is panicked by kong's Exit hook (--help, --version) and
