@@ -433,16 +433,9 @@ func (p *fastParser) flow(pos int) (any, int) {
 	}
 	p.depth--
 	if mapping {
-		m := p.build(start, true)
-		clear(p.kvs[start:])
-		p.kvs = p.kvs[:start]
-		return m, i
+		return p.popMap(start, true), i
 	}
-	s := make([]any, len(p.items)-start)
-	copy(s, p.items[start:])
-	clear(p.items[start:])
-	p.items = p.items[:start]
-	return s, i
+	return p.popItems(start), i
 }
 
 // flowEntry parses the "key: value" entry of a flow mapping starting at
@@ -627,11 +620,17 @@ func (p *fastParser) sequence(pos int) any {
 			break
 		}
 	}
+	p.depth--
+	return p.popItems(start)
+}
+
+// popItems returns the pending sequence items p.items[start:] as a new
+// slice and drops them from the stack.
+func (p *fastParser) popItems(start int) []any {
 	s := make([]any, len(p.items)-start)
 	copy(s, p.items[start:])
 	clear(p.items[start:])
 	p.items = p.items[:start]
-	p.depth--
 	return s
 }
 
@@ -671,10 +670,16 @@ func (p *fastParser) mapping(pos int) any {
 			return nil
 		}
 	}
-	m := p.build(start, false)
+	p.depth--
+	return p.popMap(start, false)
+}
+
+// popMap returns the map of the pending entries p.kvs[start:] (see build)
+// and drops them from the stack.
+func (p *fastParser) popMap(start int, flow bool) map[string]any {
+	m := p.build(start, flow)
 	clear(p.kvs[start:])
 	p.kvs = p.kvs[:start]
-	p.depth--
 	return m
 }
 
