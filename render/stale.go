@@ -84,6 +84,11 @@ func Stale(root string, r Renderer, files []File) ([]string, error) {
 	if err != nil {
 		return nil, &PathError{Path: dir, Msg: atomicfile.Cause(err).Error()}
 	}
+	rt, err := os.OpenRoot(res.root)
+	if err != nil {
+		return nil, err
+	}
+	defer rt.Close()
 	written := map[string]bool{}
 	for _, f := range files {
 		if target, _, err := res.resolve(f.Path); err == nil {
@@ -97,7 +102,7 @@ func Stale(root string, r Renderer, files []File) ([]string, error) {
 		if !e.Type().IsRegular() || written[target] || !ownedName(name, patterns) {
 			continue
 		}
-		ours, err := hasHeader(target)
+		ours, err := rootHasHeader(rt, res.rel(target))
 		if err != nil {
 			return nil, &PathError{Path: path.Join(dir, name), Msg: atomicfile.Cause(err).Error()}
 		}
@@ -108,30 +113,16 @@ func Stale(root string, r Renderer, files []File) ([]string, error) {
 	return stale, nil
 }
 
-// hasHeader reports whether the file starts with netrender's header.
-func hasHeader(name string) (bool, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	return startsWithHeader(f)
-}
-
-// rootHasHeader is hasHeader for a file named relative to rt.
+// rootHasHeader reports whether the file name (relative to rt) starts
+// with netrender's header.
 func rootHasHeader(rt *os.Root, name string) (bool, error) {
 	f, err := rt.Open(name)
 	if err != nil {
 		return false, err
 	}
 	defer f.Close()
-	return startsWithHeader(f)
-}
-
-// startsWithHeader reports whether r starts with netrender's header.
-func startsWithHeader(r io.Reader) (bool, error) {
 	buf := make([]byte, len(header))
-	n, err := io.ReadFull(r, buf)
+	n, err := io.ReadFull(f, buf)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return false, err
 	}
