@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -256,15 +257,13 @@ func Diff(root string, files []File, remove []string) (string, error) {
 	}
 	var b strings.Builder
 	for _, p := range plan {
-		old, err := os.ReadFile(p.target)
+		old, mode, err := readWithMode(p.target)
 		exists := err == nil
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return "", &PathError{Path: p.Path, Msg: atomicfile.Cause(err).Error()}
 		}
-		if exists {
-			if fi, err := os.Stat(p.target); err == nil && fi.Mode().Perm() != p.Mode.Perm() {
-				fmt.Fprintf(&b, "mode %s: %04o -> %04o\n", p.Path, uint32(fi.Mode().Perm()), uint32(p.Mode.Perm()))
-			}
+		if exists && mode != p.Mode.Perm() {
+			fmt.Fprintf(&b, "mode %s: %04o -> %04o\n", p.Path, uint32(mode), uint32(p.Mode.Perm()))
 		}
 		from := "a" + p.Path
 		if !exists {
@@ -280,4 +279,20 @@ func Diff(root string, files []File, remove []string) (string, error) {
 		b.WriteString(unifiedDiff("a"+p.Path, "/dev/null", string(old), ""))
 	}
 	return b.String(), nil
+}
+
+// readWithMode returns a file's content and permission bits, from one
+// open.
+func readWithMode(name string) ([]byte, fs.FileMode, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	b, err := io.ReadAll(f)
+	return b, fi.Mode().Perm(), err
 }
